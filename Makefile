@@ -1,0 +1,45 @@
+# Quick start: `make demo` builds the sample issue into out/; `make test` runs the test suite.
+# Both set up everything first (virtual environment, Python packages, font and PDF tool
+# packages) and are quick when already set up.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ISSUE ?= content/meili-juancheng
+# Debian/Ubuntu packages: fonts (roles in fonts/roles.toml), PDF tools the tests and checks use,
+# Ghostscript's CMYK ICC profile for the print variant.
+APT_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-hanazono poppler-utils qpdf libgs-common fontconfig
+
+.PHONY: setup system venv demo test bench clean
+
+setup: system venv
+
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing system packages; run: sudo apt-get install $$missing"; exit 1; \
+	  fi; \
+	fi
+
+venv: $(VENV)/.stamp-installed
+
+$(VENV)/.stamp-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+demo: setup
+	$(BIN)/paiban build $(ISSUE) -o out/
+
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf out/ $(VENV)

@@ -1,0 +1,99 @@
+"""Font roles (书宋, 标宋, 黑体, 楷体 …) resolved to the installed faces that will be embedded.
+
+The role map lives in `fonts/roles.toml`. Resolution goes through fontconfig (`fc-match`), the
+same lookup WeasyPrint/Pango makes, and fails when fontconfig would fall back to another
+family: a page never silently uses a font that is not one of its roles.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from typeset.errors import UserError
+
+ROLES_FILE = Path(__file__).resolve().parent.parent / "fonts" / "roles.toml"
+
+
+@dataclass(frozen=True)
+class FontRole:
+    """One role of the role map, and the face it resolved to (`file`, `index` in a .ttc)."""
+
+    role: str
+    name: str
+    use: str
+    family: str
+    style: str
+    weight: int
+    package: str
+    license: str
+    file: Path | None = None
+    index: int = 0
+
+    @property
+    def resolved(self) -> bool:
+        return self.file is not None
+
+
+@functools.cache
+def role_map() -> dict[str, FontRole]:
+    """The roles declared in fonts/roles.toml, unresolved."""
+    with ROLES_FILE.open("rb") as f:
+        data = tomllib.load(f)
+    return {key: FontRole(role=key, **fields) for key, fields in data["roles"].items()}
+
+
+def _fc_match(family: str, style: str) -> tuple[Path, int, list[str]] | None:
+    pattern = f"{family}:style={style}"
+    try:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}\t%{index}\t%{family}", pattern],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    file, index, families = out.split("\t")
+    return Path(file), int(index), families.split(",")
+
+
+@functools.cache
+def resolve_all() -> dict[str, FontRole]:
+    """Every role with the file and face index fontconfig gives it (file None if missing)."""
+    resolved = {}
+    for key, role in role_map().items():
+        match = _fc_match(role.family, role.style)
+        if match and role.family in match[2]:
+            file, index, _ = match
+            role = FontRole(**{**role.__dict__, "file": file, "index": index})
+        resolved[key] = role
+    return resolved
+
+
+def font(role: str) -> FontRole:
+    """The resolved face of one role; a UserError with the install command when missing."""
+    try:
+        found = resolve_all()[role]
+    except KeyError:
+        raise UserError(f"unknown font role '{role}' (roles: {', '.join(role_map())})",
+                        where=str(ROLES_FILE)) from None
+    if not found.resolved:
+        raise UserError(missing_message([found]))
+    return found
+
+
+def missing_message(missing: list[FontRole]) -> str:
+    packages = " ".join(sorted({r.package for r in missing}))
+    names = "、".join(f"{r.name} ({r.family} {r.style})" for r in missing)
+    return f"font missing: {names}; install it with: sudo apt-get install {packages}"
+
+
+def check_all() -> list[FontRole]:
+    """All roles resolved, or a UserError naming the missing ones and the install command."""
+    roles = list(resolve_all().values())
+    missing = [r for r in roles if not r.resolved]
+    if missing:
+        raise UserError(missing_message(missing))
+    return roles
