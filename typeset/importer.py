@@ -1,0 +1,499 @@
+"""Import a plain-text page dump (OCR'd or typed) into article records.
+
+The dump format (shared/design/page.md, shared/seeds/): ``# 版名`` is the section, every
+``## 主题`` starts an article, the rest is text in blocks separated by blank lines.
+
+Rules, in the order they are applied:
+
+* **Blocks and OCR breaks.** Inside a block, lines are joined with nothing between them
+  (hard-wrapped text) unless every line but the last ends a sentence, in which case each line is
+  a paragraph (a one-paragraph-per-line dump). Between blocks, a blank line (or several) after
+  text that does not end a sentence is an OCR break: the two pieces are joined with nothing
+  inserted ("电信网" + "络诈骗" → "电信网络诈骗"). A piece ends a sentence when it ends with one
+  of ``。！？…；：.!?;:`` possibly followed by closing marks (``”’）」』》〉】〕)"'``): "关怀。”"
+  ends a sentence, "纪哲）" and "要求”" do not.
+* **Section.** ``# X`` is the section name (版名). Only one, before the first headline.
+* **Headline.** ``## X`` starts an article; two ``##`` lines with nothing but blank lines
+  between them are one headline broken in two (joined with a space: the phrase gap).
+  Deeper headings (``### X``) are kept as body paragraphs of their own (小标题) without the
+  ``#``, never joined to the text around them.
+* **Kicker (引题).** Only in two places, so that the end of one article is never mistaken for
+  the kicker of the next: (a) the text between the section header (or the top of the dump)
+  and the first ``##`` is the first article's kicker (at most 60 characters, one paragraph
+  after OCR repair; anything longer is an error asking for a ``##``); (b) a block written as
+  ``引题：X`` (or ``引题:X``) just before a ``##`` is that article's kicker. A short line
+  before a later ``##`` without that marker stays with the article above it (usually its
+  byline).
+* **Subtitle (副题).** The first block after a headline, if it starts with a dash (``——``,
+  ``———``, ``—``, ``--``, ``――``) or is written ``副题：X``. The dash is normalised to ``——``
+  and kept (it is printed: "——记…").
+* **End byline.** The last block of an article, if it is a credit: one or more
+  ``role name(s)`` groups, the roles being 记者 通讯员 实习生 作者 摄影 文/图 … with an
+  optional 本报/特约/见习 prefix, names of 1–6 Han characters (· allowed) separated by
+  spaces or 、, optionally in brackets, at most 40 characters: "通讯员 纪哲",
+  "记者 张三 李四", "（通讯员 纪哲）", "本报记者 王五". It is taken before OCR repair, so a
+  missing 。 before it cannot glue it to the text. A credit in brackets run in after the last
+  sentence ("…的效果。（记者 张三）") is taken too. Stored without brackets.
+* **Page credits.** A last block of the dump such as "责任编辑 张三 美编 李四 校对 王五" goes
+  to the page's editor / designer / proofreader, not into the last article.
+* **Dateline (电头).** A first paragraph starting with 本报讯（…）, 本报X月X日讯（…）,
+  本报北京X月X日电（…）, 新华社北京X月X日电（…） (any agency or paper whose name ends in
+  社/网/台/报, always with a date "X月X日电"), or one of those heads without a credit but
+  followed by a space ("本报讯 近日…"): the dateline goes to ``dateline`` with full-width
+  brackets ("本报讯（通讯员 纪哲）") and is removed from the paragraph, whose leading spaces
+  are stripped.
+* Every field is passed through `typeset.text.normalize`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from typeset.errors import UserError
+from typeset.records import load_issue, read_text
+from typeset.text import normalize
+
+__all__ = ["ImportedArticle", "ImportedPage", "parse_dump", "import_file", "to_json", "write_issue",
+           "ends_sentence"]
+
+KICKER_MAX = 60
+BYLINE_MAX = 40
+
+
+class ImportedArticle(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kicker: str | None = None
+    title: str
+    subtitle: str | None = None
+    dateline: str | None = None
+    byline: str | None = None
+    paragraphs: list[str]
+
+
+class ImportedPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    section: str | None = None
+    articles: list[ImportedArticle]
+    editor: str | None = None
+    designer: str | None = None
+    proofreader: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentence ends and OCR breaks
+
+_SENTENCE_END = set("。！？…；：.!?;:")
+_CLOSERS = set("”’）」』》〉】〕)\"'")
+
+
+def ends_sentence(text: str) -> bool:
+    """True if `text` ends a sentence (so a break after it is a real paragraph break)."""
+    t = text.rstrip()
+    i = len(t)
+    while i and t[i - 1] in _CLOSERS:
+        i -= 1
+    return i > 0 and t[i - 1] in _SENTENCE_END
+
+
+def _block_pieces(lines: list[str]) -> list[str]:
+    """A block's lines: joined (hard-wrapped), or one paragraph each if every line ends a sentence."""
+    lines = [line.strip() for line in lines if line.strip()]
+    if len(lines) > 1 and all(ends_sentence(line) for line in lines[:-1]):
+        return lines
+    return ["".join(lines)]
+
+
+def _repair(pieces: list[str], sealed: frozenset[int] = frozenset()) -> list[str]:
+    """Join a piece to the one before it when the one before does not end a sentence.
+
+    Pieces whose index is in `sealed` (小标题) are never joined to a neighbour.
+    """
+    paragraphs: list[str] = []
+    previous_sealed = True
+    for i, piece in enumerate(pieces):
+        if not previous_sealed and i not in sealed and not ends_sentence(paragraphs[-1]):
+            paragraphs[-1] += piece
+        else:
+            paragraphs.append(piece)
+        previous_sealed = i in sealed
+    return paragraphs
+
+
+# ---------------------------------------------------------------------------------------------
+# Patterns (matched on normalized text)
+
+_NAME = r"[\u3400-\u9fff·]{1,6}"
+_ROLE = (r"(?:(?:本报|本台|本刊|新华社)?(?:特约|见习|实习|首席)?(?:摄影记者|记者|通讯员|实习生|撰稿人|撰稿)"
+         r"|作者|摄影|文/图|文／图|图/文|图／文|图文)")
+_ROLE_SHORT = r"(?:文|图|摄)"  # one-character roles need a separator after them
+_GROUP = (rf"(?:{_ROLE}[ ：:]*{_NAME}|{_ROLE_SHORT}[ ：:/]+{_NAME})"
+          rf"(?:[ 、，]+(?!{_ROLE}){_NAME})*")
+_CREDIT = rf"{_GROUP}(?:[ 、，]+{_GROUP})*"
+_BYLINE = re.compile(rf"^(?:（({_CREDIT})）|\[({_CREDIT})\]|【({_CREDIT})】|({_CREDIT}))$")
+_RUN_IN_BYLINE = re.compile(rf"(?<=[。！？…”’])（({_CREDIT})）$")
+
+_PAGE_CREDIT_ROLE = {"责任编辑": "editor", "编辑": "editor", "美编": "designer", "美术编辑": "designer",
+                     "校对": "proofreader"}
+_PAGE_CREDIT_ITEM = rf"(责任编辑|美术编辑|美编|校对|编辑)[ ：:]*({_NAME}|[×xX*＊]+)"
+_PAGE_CREDITS = re.compile(rf"^{_PAGE_CREDIT_ITEM}(?:[ 、，；]*{_PAGE_CREDIT_ITEM})*$")
+
+_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日"
+_PLACE = r"[\u4e00-\u9fff]{0,8}"
+_DATELINE_HEAD = (rf"本报讯|本报{_PLACE}{_DAY}[讯电]"
+                  rf"|[\u4e00-\u9fff]{{1,8}}?(?:社|网|台|报){_PLACE}{_DAY}电")
+_DATELINE = re.compile(rf"^(?P<head>{_DATELINE_HEAD}) ?（(?P<credit>[^（）]{{1,40}})）"
+                       rf"|^(?P<bare>{_DATELINE_HEAD}) ")
+
+_DASH = re.compile(r"^\s*(?:[—―─]{1,3}|-{2,3})\s*")
+_MARKER = re.compile(r"^\s*(引题|副题)\s*[:：]\s*")
+_HEADING = re.compile(r"^\s*(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+
+
+def _byline(text: str) -> str | None:
+    """The credit of a byline paragraph (normalized, brackets removed), or None."""
+    text = normalize(text)
+    if len(text) > BYLINE_MAX:
+        return None
+    m = _BYLINE.match(text)
+    if not m:
+        return None
+    return next(g for g in m.groups() if g).strip()
+
+
+def _page_credits(text: str) -> dict[str, str] | None:
+    text = normalize(text)
+    if len(text) > 60 or not _PAGE_CREDITS.match(text):
+        return None
+    credits: dict[str, str] = {}
+    for role, name in re.findall(_PAGE_CREDIT_ITEM, text):
+        credits.setdefault(_PAGE_CREDIT_ROLE[role], name)
+    return credits
+
+
+def _split_dateline(paragraph: str) -> tuple[str | None, str]:
+    m = _DATELINE.match(paragraph)
+    if not m:
+        return None, paragraph
+    if m.group("bare"):
+        dateline = m.group("bare")
+    else:
+        dateline = f"{m.group('head')}（{m.group('credit').strip()}）"
+    return dateline, paragraph[m.end():].lstrip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+class _Block:
+    __slots__ = ("kind", "text", "lines", "line")
+
+    def __init__(self, kind: str, line: int, text: str = "", lines: list[str] | None = None):
+        self.kind, self.line, self.text, self.lines = kind, line, text, lines or []
+
+
+def _tokenize(text: str) -> list[_Block]:
+    """Section headers, headlines, text blocks (blank-line separated), with 1-based line numbers."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _HEADING.match(line)
+        if m:
+            current = None
+            level = len(m.group(1))
+            if level == 1:
+                blocks.append(_Block("section", number, m.group(2)))
+            elif level == 2:
+                blocks.append(_Block("headline", number, m.group(2)))
+            else:  # 小标题: a paragraph of its own
+                blocks.append(_Block("subheading", number, lines=[m.group(2)]))
+            continue
+        if not line.strip():
+            current = None
+            continue
+        if current is None:
+            current = _Block("text", number)
+            blocks.append(current)
+        current.lines.append(line)
+    return blocks
+
+
+def _at(where: str | None, line: int) -> str | None:
+    return f"{where}:{line}" if where else f"line {line}"
+
+
+def parse_dump(text: str, *, where: str | None = None) -> ImportedPage:
+    """Parse a page dump into a page of articles (see the module docstring for the rules).
+
+    `where` (the dump's path) is named in errors.
+    """
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise UserError("the dump is empty", where=where)
+    blocks = _tokenize(text)
+    first_headline = next((i for i, b in enumerate(blocks) if b.kind == "headline"), None)
+    if first_headline is None:
+        raise UserError("no article headline found: start each article with a line '## 标题'", where=where)
+
+    # Section and preamble (the first article's kicker).
+    section: str | None = None
+    preamble: list[_Block] = []
+    for block in blocks[:first_headline]:
+        if block.kind == "section":
+            if section is not None:
+                raise UserError(f"a second section header '# {block.text}': one dump holds one page",
+                                where=_at(where, block.line))
+            if preamble:
+                raise UserError("text before the section header '# 版名': delete it or move it below",
+                                where=_at(where, preamble[0].line))
+            section = normalize(block.text) or None
+        else:
+            preamble.append(block)
+    for block in blocks[first_headline:]:
+        if block.kind == "section":
+            raise UserError(f"a section header '# {block.text}' after the first headline: "
+                            "one dump holds one page, with '# 版名' at the top", where=_at(where, block.line))
+
+    first_kicker = _preamble_kicker(preamble, where)
+
+    # Group into articles: headline(s) + text blocks.
+    groups: list[tuple[list[_Block], list[_Block]]] = []
+    for block in blocks[first_headline:]:
+        if block.kind == "headline":
+            if groups and not groups[-1][1]:
+                groups[-1][0].append(block)  # a headline broken over two '##' lines
+            else:
+                groups.append(([block], []))
+        else:
+            groups[-1][1].append(block)
+
+    # An explicit '引题：' block at the end of one article belongs to the next.
+    kickers: list[str | None] = [first_kicker] + [None] * (len(groups) - 1)
+    for k in range(len(groups) - 1):
+        body = groups[k][1]
+        last = "".join(line.strip() for line in body[-1].lines) if body else ""
+        if (m := _MARKER.match(last)) and m.group(1) == "引题":
+            kickers[k + 1] = normalize(last[m.end():]) or None
+            body.pop()
+
+    page_credits: dict[str, str] = {}
+    last_body = groups[-1][1]
+    if last_body:
+        credits = _page_credits(" ".join(l.strip() for l in last_body[-1].lines))
+        if credits:
+            page_credits = credits
+            last_body.pop()
+
+    articles = [_article(heads, body, kickers[k], where) for k, (heads, body) in enumerate(groups)]
+    return ImportedPage(section=section, articles=articles, **page_credits)
+
+
+def _preamble_kicker(preamble: list[_Block], where: str | None) -> str | None:
+    if not preamble:
+        return None
+    pieces = [p for block in preamble for p in _block_pieces(block.lines)]
+    if pieces:
+        pieces[0] = _MARKER.sub("", pieces[0], 1) if _MARKER.match(pieces[0]) else pieces[0]
+    paragraphs = [normalize(p) for p in _repair(pieces)]
+    paragraphs = [p for p in paragraphs if p]
+    if not paragraphs:
+        return None
+    if len(paragraphs) > 1 or len(paragraphs[0]) > KICKER_MAX:
+        raise UserError(f"the text before the first headline is not a kicker (引题 is one short line, at most "
+                        f"{KICKER_MAX} characters): start that article with a line '## 标题'",
+                        where=_at(where, preamble[0].line))
+    return paragraphs[0]
+
+
+def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where: str | None) -> ImportedArticle:
+    title = normalize(" ".join(h.text for h in heads))
+    line = heads[0].line
+    if not title:
+        raise UserError("empty headline: write the title after '## '", where=_at(where, line))
+
+    body = list(body)
+    subtitle = None
+    if body:
+        first = "".join(l.strip() for l in body[0].lines)
+        marker = _MARKER.match(first)
+        if marker and marker.group(1) == "副题":
+            subtitle = normalize(first[marker.end():]) or None
+            body.pop(0)
+        elif _DASH.match(first) and (rest := normalize(_DASH.sub("", first, 1))):
+            subtitle = f"——{rest}"
+            body.pop(0)
+
+    pieces: list[str] = []
+    sealed: set[int] = set()
+    for block in body:
+        if block.kind == "subheading":
+            sealed.add(len(pieces))
+        pieces.extend(_block_pieces(block.lines))
+    byline = None
+    if pieces and (len(pieces) - 1) not in sealed and (credit := _byline(pieces[-1])):
+        byline = credit
+        pieces.pop()
+
+    paragraphs = [normalize(p) for p in _repair(pieces, frozenset(sealed))]
+    paragraphs = [p for p in paragraphs if p]
+
+    dateline = None
+    if paragraphs:
+        dateline, rest = _split_dateline(paragraphs[0])
+        if rest:
+            paragraphs[0] = rest
+        else:
+            paragraphs.pop(0)
+
+    if byline is None and paragraphs and (m := _RUN_IN_BYLINE.search(paragraphs[-1])):
+        byline = m.group(1).strip()
+        paragraphs[-1] = paragraphs[-1][:m.start()].rstrip()
+
+    if not paragraphs:
+        raise UserError(f"article '{title}' has no body text", where=_at(where, line))
+    return ImportedArticle(kicker=kicker, title=title, subtitle=subtitle, dateline=dateline,
+                           byline=byline, paragraphs=paragraphs)
+
+
+def import_file(path: Path | str) -> ImportedPage:
+    """Read a dump file (UTF-8; a UserError otherwise) and parse it."""
+    path = Path(path)
+    return parse_dump(read_text(path), where=str(path))
+
+
+def to_json(page: ImportedPage) -> dict:
+    """The page as plain JSON data: {"section": …, "articles": [{kicker, title, subtitle,
+    dateline, byline, paragraphs}]} with null for absent fields."""
+    return {
+        "section": page.section,
+        "articles": [
+            {"kicker": a.kicker, "title": a.title, "subtitle": a.subtitle, "dateline": a.dateline,
+             "byline": a.byline, "paragraphs": list(a.paragraphs)}
+            for a in page.articles
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing an issue folder
+
+def article_slug(index: int, page_number: int) -> str:
+    """The slug of the index-th article (from 1) of page `page_number`: p1-01, p1-02 …"""
+    return f"p{page_number}-{index:02d}"
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string is a valid TOML basic string, except that TOML forbids a raw DEL.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
+
+
+def _article_markdown(article: ImportedArticle, priority: int) -> str:
+    meta = {"kicker": article.kicker, "title": article.title, "subtitle": article.subtitle,
+            "dateline": article.dateline, "byline": article.byline}
+    meta = {k: v for k, v in meta.items() if v is not None}
+    meta["priority"] = priority
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+    return "---\n" + front + "---\n\n" + "\n\n".join(article.paragraphs) + "\n"
+
+
+def write_issue(page: ImportedPage, folder: Path | str, *, paper: str, date: dt.date, page_number: int,
+                layout: str = "duikai", section: str | None = None, force: bool = False) -> Path:
+    """Write `page` as an issue folder: `issue.toml` and `articles/p<N>-<NN>.md`.
+
+    The first article gets priority 1 (头条), the next 2, 3 … (at most 9). `section` overrides
+    the dump's '# 版名' (required if the dump has none). The folder is written next to its final
+    place and renamed into it, after `typeset.records.load_issue` has loaded it, so a failure
+    leaves nothing half-written. An existing non-empty folder is refused unless `force`, which
+    replaces its `issue.toml` and `articles/` and keeps everything else (pictures …).
+    """
+    folder = Path(folder)
+    section = section or page.section
+    if not section:
+        raise UserError("the dump has no section line '# 版名': give the section name", where=str(folder))
+    if not paper.strip():
+        raise UserError("the paper name (报名) is empty", where=str(folder))
+    if not page.articles:
+        raise UserError("no articles to write", where=str(folder))
+    if folder.exists() and not folder.is_dir():
+        raise UserError("exists and is not a folder", where=str(folder))
+    occupied = folder.is_dir() and any(folder.iterdir())
+    if occupied and not force:
+        raise UserError("folder exists and is not empty: choose a new folder, or force "
+                        "(--force) to replace its issue.toml and articles/", where=str(folder))
+
+    staging: Path | None = None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.import-", dir=folder.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; the folder should look made by mkdir
+        slugs = [article_slug(i, page_number) for i in range(1, len(page.articles) + 1)]
+        (staging / "articles").mkdir()
+        for i, (slug, article) in enumerate(zip(slugs, page.articles), start=1):
+            (staging / "articles" / f"{slug}.md").write_text(_article_markdown(article, min(i, 9)),
+                                                             encoding="utf-8")
+        lines = [f"paper = {_toml_string(paper)}", f"date = {date.isoformat()}", "", "[[pages]]",
+                 f"number = {page_number}", f"section = {_toml_string(section)}",
+                 f"layout = {_toml_string(layout)}"]
+        for role in ("editor", "designer", "proofreader"):
+            if getattr(page, role):
+                lines.append(f"{role} = {_toml_string(getattr(page, role))}")
+        lines.append("articles = [" + ", ".join(_toml_string(s) for s in slugs) + "]")
+        (staging / "issue.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            load_issue(staging)  # what we hand over must load
+        except UserError as e:
+            where = (e.where or "").replace(str(staging), str(folder))
+            raise UserError(e.message, where=where or str(folder)) from None
+
+        if not occupied:
+            if folder.is_dir():
+                folder.rmdir()
+            os.replace(staging, folder)
+            staging = None
+        else:
+            _swap_in(staging, folder, ["issue.toml", "articles"])
+    except OSError as e:
+        raise UserError(f"cannot write the issue ({e.strerror or e})", where=str(folder)) from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _swap_in(staging: Path, folder: Path, names: list[str]) -> None:
+    """Move `names` from staging into folder, putting the old ones aside and back on failure."""
+    backup = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    moved_old: list[str] = []
+    moved_new: list[str] = []
+    try:
+        for name in names:
+            if (folder / name).exists() or (folder / name).is_symlink():
+                os.replace(folder / name, backup / name)
+                moved_old.append(name)
+        for name in names:
+            os.replace(staging / name, folder / name)
+            moved_new.append(name)
+    except OSError:
+        for name in moved_new:
+            os.replace(folder / name, staging / name)
+        for name in moved_old:
+            os.replace(backup / name, folder / name)
+        backup.rmdir()  # empty again; if restoring failed, the old files stay in the backup
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
