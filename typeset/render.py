@@ -1,0 +1,74 @@
+"""HTML from the page plans through the layout's Jinja template, then WeasyPrint to PDF.
+
+The planner has decided every line and every rectangle; the template only places them
+(absolute positions in points), so WeasyPrint lays out no paragraph itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import jinja2
+
+from typeset import compose
+from typeset.layouts import LAYOUTS_DIR, MM
+from typeset.plan import IssuePlan, Rect
+
+
+def pt(value: float) -> str:
+    return f"{value:.3f}pt"
+
+
+def box(rect: Rect, origin: Rect | None = None) -> str:
+    """CSS for an absolutely positioned rectangle, relative to `origin` when given."""
+    x, y = (rect.x - origin.x, rect.y - origin.y) if origin else (rect.x, rect.y)
+    return f"left:{pt(x)};top:{pt(y)};width:{pt(rect.w)};height:{pt(rect.h)}"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(LAYOUTS_DIR)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(pt=pt, box=box, mm=MM)
+    return env
+
+
+def _stylesheets(plan: IssuePlan) -> list[str]:
+    """base.css, the trim size (@page), then each design's style.css.
+
+    Pages of one trim size share one @page rule. Named pages are used only when the issue
+    mixes trim sizes: WeasyPrint 70 sets Latin letters inside a named page in a fallback
+    face (measured: DejaVu Serif for "KTV"), which the font check then rejects.
+    """
+    layouts = list({p.layout.key: p.layout for p in plan.pages}.values())
+    sheets = [(LAYOUTS_DIR / "base" / "base.css").read_text(encoding="utf-8")]
+    if len({layout.page.trim_mm for layout in layouts}) == 1:
+        w, h = layouts[0].page.trim_mm
+        sheets.append(f"@page {{ size: {w}mm {h}mm; margin: 0 }}")
+    else:
+        for layout in layouts:
+            w, h = layout.page.trim_mm
+            sheets.append(f"@page {layout.key} {{ size: {w}mm {h}mm; margin: 0 }}\n"
+                          f".page-{layout.key} {{ page: {layout.key} }}")
+    sheets += [(layout.folder / "style.css").read_text(encoding="utf-8") for layout in layouts]
+    return sheets
+
+
+def render_html(plan: IssuePlan) -> str:
+    """The whole issue as one HTML document, a <section class="page"> per page."""
+    first_layout = plan.pages[0].layout
+    template = _environment().get_template(f"{first_layout.key}/{first_layout.template}")
+    folder = plan.issue.folder.resolve()
+    return template.render(
+        issue=plan.issue.issue, pages=plan.pages, line_css=compose.LINE_CSS,
+        stylesheets=_stylesheets(plan), picture_url=lambda f: (folder / f).as_uri(),
+    )
+
+
+def write_pdf(plan: IssuePlan, html: str, target: Path, **options) -> None:
+    """Render the HTML to `target` with WeasyPrint."""
+    import weasyprint  # imported here: it dominates start-up and not every command needs it
+
+    document = weasyprint.HTML(string=html, base_url=str(plan.issue.folder.resolve()))
+    document.write_pdf(target, **options)
