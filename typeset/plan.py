@@ -4,13 +4,15 @@ Every article becomes a module: a rectangle of whole 基本栏 × whole grid lin
 headline area (引题/主题/副题), an optional picture with caption, and its body in balanced
 columns. Because the composer gives exact line counts, planning is arithmetic, no trial render:
 
-1. For each article and each module width, list the module heights it can fill exactly
-   (`Fit`): body lines at that width plus headline lines, with the copy-fitting knobs a page
-   designer uses — 主题 size, air in the headline area, picture height, 变栏 text columns.
-2. Search the page arrangements a designer would draw: horizontal bands top to bottom in
-   priority order (the 头条 first); a band is modules side by side, each a stack of one or
-   more articles. Dynamic programming over (articles, columns) finds the cheapest arrangement
-   whose height is exactly the page's grid lines, else the fullest (reported as underfull).
+1. For each article and each module width, list the module heights it fills exactly (`Fit`):
+   body lines at that width plus headline lines, with the copy-fitting knobs a page designer
+   uses — 主题 size, air in the headline area, picture size, 变栏 text columns.
+2. Search the arrangements a designer draws: horizontal bands top to bottom in priority
+   order (the 头条 first); a band is modules side by side, each a stack of one or more
+   articles. Dynamic programming over (articles, columns) finds the cheapest arrangement whose
+   height is exactly the page's grid lines, else the fullest one (reported as underfull).
+3. A page that cannot hold its articles continues its last article on the next page of the
+   issue (转版: 下转第N版 / 上接第N版); on the last page that is an overset (溢出) error.
 """
 
 from __future__ import annotations
@@ -24,18 +26,25 @@ from typeset.errors import UserError
 from typeset.layouts import Layout, load_layout
 from typeset.records import Article, LoadedIssue, Page
 
-INF = float("inf")
-MAX_STACK = 3          # articles stacked in one module column group
-MAX_BAND_MODULES = 3   # modules side by side in one band
-MIN_LINES_UNDER_PICTURE = 2   # body lines a column keeps below a picture
-SHALLOW_COLUMN = 10    # text columns shallower than this many lines read badly (cost)
+MAX_STACK = 3                # articles stacked in one module column group
+MAX_BAND_MODULES = 3         # modules side by side in one band
+MIN_LINES_UNDER_PICTURE = 2  # body lines a column keeps below a picture
+SHALLOW_COLUMN = 10          # text columns shallower than this read badly (cost)
+MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
+
+
+@dataclass(frozen=True)
+class BodyLine:
+    line: compose.Line
+    cls: str = ""             # "" body, "byline" (right-aligned 楷体), "jump" (转版 line)
+    paragraph: int = -1       # index of the body paragraph it sets (-1: byline, jump)
 
 
 @dataclass(frozen=True)
 class HeadRow:
-    """One level of the headline area: 引题, 主题 or 副题, composed at its size."""
+    """One level of the headline area — 引题, 主题, 副题, or a continuation's 上接 line."""
 
-    kind: str                 # "kicker" | "title" | "subtitle"
+    kind: str                 # "kicker" | "title" | "subtitle" | "jump-title" | "jump"
     role: str
     size: float
     lines: tuple[compose.Line, ...]
@@ -43,6 +52,15 @@ class HeadRow:
     @property
     def height(self) -> float:
         return len(self.lines) * self.size * 1.25
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """The part of an article set on a later page (上接第N版)."""
+
+    original: Article
+    from_page: int
+    mid_paragraph: bool       # the first paragraph continues one cut at the jump: no indent
 
 
 @dataclass(frozen=True)
@@ -54,11 +72,12 @@ class Fit:
     text_columns: int
     head: tuple[HeadRow, ...]
     head_lines: int           # grid lines of the headline area, air included
-    body: tuple[tuple[compose.Line, str], ...]   # (line, css class) in reading order
+    body: tuple[BodyLine, ...]
     picture_columns: int      # 基本栏 the picture spans (0: no picture)
     picture_lines: int
     caption: tuple[compose.Line, ...]
     cost: float
+    jump_to: int | None = None   # the page the rest continues on (下转第N版)
 
 
 @dataclass
@@ -72,12 +91,12 @@ class Rect:
 @dataclass
 class TextColumn:
     rect: Rect
-    lines: list[tuple[compose.Line, str]]
+    lines: list[BodyLine]
 
 
 @dataclass
 class ModulePlan:
-    """An article placed on the page: grid position and everything inside, in points
+    """An article (or the continued part of one) placed on the page; rectangles in points
     relative to the 版心's top-left corner."""
 
     article: Article
@@ -89,10 +108,20 @@ class ModulePlan:
     picture_rect: Rect | None
     caption_rect: Rect | None
     columns: list[TextColumn]
+    continuation: Continuation | None = None
 
     @property
-    def lines(self) -> int:
-        return self.fit.lines
+    def record(self) -> Article:
+        """The article record this module sets (all of it or a part)."""
+        return self.continuation.original if self.continuation else self.article
+
+    def text(self) -> str:
+        """What a reader finds of the record in this module: headline rows, body, byline and
+        caption, without the 转版 furniture (jump lines and a continuation's repeated title)."""
+        head = "".join(line.text() for row in self.fit.head if not row.kind.startswith("jump")
+                       for line in row.lines)
+        body = "".join(b.line.text() for b in self.fit.body if b.cls != "jump")
+        return head + body + "".join(line.text() for line in self.fit.caption)
 
 
 @dataclass
@@ -110,72 +139,101 @@ class IssuePlan:
     pages: list[PagePlan]
 
 
+class Overset(UserError):
+    """The page's articles need more grid lines than the page has."""
+
+    def __init__(self, page: Page, layout: Layout, articles: list[Article], needed: int):
+        over = needed - layout.grid.lines
+        self.article = articles[-1]
+        chars = over * layout.grid.columns * layout.grid.chars
+        super().__init__(
+            f"第{page.number}版 溢出 (overset): the articles need {needed} grid lines, the page has "
+            f"{layout.grid.lines}; {over} lines (about {chars} characters) do not fit — cut "
+            f"'{self.article.title}' ({self.article.slug}) or give the issue a page to continue on")
+
+
 class Planner:
-    """Plans one page of one layout. Composition results are cached per text width."""
+    """Plans pages of one layout. Composition results are cached per text width."""
 
     def __init__(self, layout: Layout):
         self.layout = layout
         self.style = compose.HouseStyle(**layout.compose)
         self.size = layout.grid.body_size_pt
         self.pitch = layout.grid.pitch_pt
+        self.continuations: dict[str, Continuation] = {}
+        self.body = functools.cache(self._body)
+        self.head = functools.cache(self._head)
+        self.caption = functools.cache(self._caption)
+        self.fits = functools.cache(self._fits)
 
     # --- step 1: what each article can fill ------------------------------------------------
 
-    @functools.cache
-    def body(self, article: Article, width: float) -> tuple[tuple[compose.Line, str], ...]:
-        """The article's body composed at one text-column width: dateline run-in in 黑体,
-        paragraphs in 书宋, the end byline right-aligned in 楷体 on its own line."""
-        lines: list[tuple[compose.Line, str]] = []
+    def _body(self, article: Article, width: float) -> tuple[BodyLine, ...]:
+        """The body composed at one text-column width: the dateline run-in in 黑体, paragraphs
+        in 书宋, the end byline right-aligned in 楷体 on its own line."""
+        continued = self.continuations.get(article.slug)
+        lines: list[BodyLine] = []
         for i, paragraph in enumerate(article.paragraphs):
             spans = [(paragraph, "shusong")]
             if i == 0 and article.dateline:
                 spans.insert(0, (article.dateline, "heiti"))
-            lines += [(line, "") for line in compose.compose_paragraph(spans, width, self.size, self.style)]
+            indent = not (i == 0 and continued and continued.mid_paragraph)
+            lines += [BodyLine(line, "", i)
+                      for line in compose.compose_paragraph(spans, width, self.size, self.style, indent=indent)]
         if article.byline:
-            byline = compose.compose_paragraph([(article.byline, "kaiti")], width, self.size, self.style,
-                                               indent=False)
-            lines += [(line, "byline") for line in byline]
+            lines += [BodyLine(line, "byline") for line in
+                      compose.compose_paragraph([(article.byline, "kaiti")], width, self.size, self.style,
+                                                indent=False)]
         return tuple(lines)
 
-    @functools.cache
-    def head(self, article: Article, width: float, size: float) -> tuple[HeadRow, ...]:
+    def jump_line(self, page_number: int, width: float, to: bool) -> BodyLine:
+        text = f"（{'下转' if to else '上接'}第{page_number}版）"
+        line = compose.compose_paragraph([(text, "heiti")], width, self.size, self.style, indent=False)[0]
+        return BodyLine(line, "jump")
+
+    def _head(self, article: Article, width: float, size: float) -> tuple[HeadRow, ...]:
         small = round(size * self.layout.headline.kicker_ratio * 2) / 2
-        rows = []
-        for kind, text, role, row_size in (("kicker", article.kicker, "heiti", small),
-                                           ("title", article.title, "heiti", size),
-                                           ("subtitle", article.subtitle, "heiti", small)):
-            if text:
-                rows.append(HeadRow(kind, role, row_size, tuple(compose.compose_headline(text, role, row_size, width))))
-        return tuple(rows)
+        continued = self.continuations.get(article.slug)
+        if continued:
+            levels = (("jump-title", article.title, "heiti", size),
+                      ("jump", f"（上接第{continued.from_page}版）", "heiti", small))
+        else:
+            levels = (("kicker", article.kicker, "heiti", small), ("title", article.title, "heiti", size),
+                      ("subtitle", article.subtitle, "heiti", small))
+        return tuple(HeadRow(kind, role, row_size, tuple(compose.compose_headline(text, role, row_size, width)))
+                     for kind, text, role, row_size in levels if text)
 
     def head_lines(self, rows: tuple[HeadRow, ...]) -> int:
         """Grid lines the headline area needs: its rows plus half a line of air."""
         return math.ceil((sum(r.height for r in rows) + self.pitch * 0.5) / self.pitch)
 
-    @functools.cache
-    def caption(self, article: Article, width: float) -> tuple[compose.Line, ...]:
+    def _caption(self, article: Article, width: float) -> tuple[compose.Line, ...]:
         picture = article.pictures[0]
-        text = "".join(t for t in (picture.caption, picture.credit and f"（{picture.credit} 摄）") if t)
+        text = " ".join(t for t in (picture.caption, picture.credit) if t)
         if not text:
             return ()
         return tuple(compose.compose_paragraph([(text, "kaiti")], width, self.layout.picture.caption_size_pt,
                                                self.style, indent=False))
 
-    def text_column_options(self, columns: int, has_picture: bool) -> list[int]:
-        """基本栏, and the 变栏 a designer uses: 二合一 (2→1) and 三破二 (3→2)."""
+    def text_column_options(self, article: Article, columns: int) -> list[int]:
+        """基本栏, and the 变栏 a designer uses: 二合一 (2→1) and 三破二 (3→2); a pin decides."""
+        if article.pin and article.pin.text_columns:
+            return [article.pin.text_columns]
         options = [columns]
-        if not has_picture and columns in (2, 3):
+        if not article.pictures and columns in (2, 3):
             options.append(columns - 1)
         return options
 
-    @functools.cache
-    def fits(self, article: Article, columns: int, lead: bool) -> dict[int, Fit]:
-        """Module heights (grid lines) this article fills exactly at this width, best Fit each."""
+    def _fits(self, article: Article, columns: int, lead: bool, jump_to: int | None = None) -> dict[int, Fit]:
+        """Module heights (grid lines) this article fills exactly at this width, best Fit each.
+        With `jump_to`, the article may stop at any line and continue on that page."""
         layout, best = self.layout, {}
+        pin = article.pin
+        if pin and pin.columns and pin.columns != columns:
+            return {}
         headline_width = layout.span_width(columns) - layout.em
-        pictured = bool(article.pictures)
-        for k in self.text_column_options(columns, pictured):
-            width, gutter = layout.text_columns(columns, k)
+        for k in self.text_column_options(article, columns):
+            width, _ = layout.text_columns(columns, k)
             body = self.body(article, width)
             for rank, size in enumerate(layout.headline.sizes(columns, lead)):
                 rows = self.head(article, headline_width, size)
@@ -185,24 +243,44 @@ class Planner:
                 for pad in range(layout.headline.max_pad_lines + 1):
                     for picture_columns, picture_lines, caption in self.picture_options(article, columns):
                         under = picture_lines + len(caption)
-                        text_lines = math.ceil((len(body) + picture_columns * under) / k)
-                        if picture_columns and text_lines < under + MIN_LINES_UNDER_PICTURE:
-                            continue  # the text would not reach below the picture: unbalanced
-                        lines = base_head + pad + text_lines
                         cost = (2 * rank + pad + 3 * (k != columns) + (20 if columns == 1 else 0)
                                 + (50 if lead and columns < 4 else 0)
                                 + (4 if columns == layout.grid.columns and not lead else 0)
-                                + 1.5 * max(0, SHALLOW_COLUMN - (text_lines - under))
                                 + self.picture_cost(picture_columns, picture_lines))
-                        if lines not in best or cost < best[lines].cost:
-                            best[lines] = Fit(columns, lines, k, rows, base_head + pad, body,
-                                              picture_columns, picture_lines, caption, cost)
+                        for text_lines, kept in self._text_heights(len(body), k, picture_columns, under, jump_to):
+                            lines = base_head + pad + text_lines
+                            if pin and pin.lines and pin.lines != lines:
+                                continue
+                            total = cost + 3 * max(0, SHALLOW_COLUMN - (text_lines - under))
+                            if lines not in best or total < best[lines].cost:
+                                kept_body = body if kept is None else (
+                                    body[:kept] + (self.jump_line(jump_to, width, to=True),))
+                                best[lines] = Fit(columns, lines, k, rows, base_head + pad, kept_body,
+                                                  picture_columns, picture_lines, caption, total,
+                                                  jump_to if kept is not None else None)
         return best
 
+    def _text_heights(self, body: int, k: int, picture_columns: int, under: int, jump_to: int | None):
+        """(text lines, body lines kept or None for all) the body can fill in k columns.
+
+        Whole: the least height that holds it, so no column ends more than one line early.
+        Jumping: any height from MIN_JUMP_LINES a column that does not hold it all; every
+        column is full and the last line is the 下转 line."""
+        whole = math.ceil((body + picture_columns * under) / k)
+        if not picture_columns or whole >= under + MIN_LINES_UNDER_PICTURE:
+            yield whole, None
+        if jump_to is None:
+            return
+        for text_lines in range(max(MIN_JUMP_LINES, under + MIN_LINES_UNDER_PICTURE if picture_columns else 0),
+                                whole):
+            kept = k * text_lines - picture_columns * under - 1
+            if kept >= MIN_JUMP_LINES * k:
+                yield text_lines, kept
+
     def picture_options(self, article: Article, columns: int):
-        """(columns, grid lines, caption lines) for the article's picture: from half the module
-        to its full width, cropped to any height within the layout's aspect limits. One
-        option with no picture for an article without one."""
+        """(columns, grid lines, caption) for the article's picture: from half the module to its
+        full width, cropped to any height within the layout's aspect limits. One option with
+        no picture for an article without one."""
         if not article.pictures:
             yield 0, 0, ()
             return
@@ -215,62 +293,60 @@ class Planner:
                 yield picture_columns, lines, caption
 
     def picture_cost(self, columns: int, lines: int) -> float:
+        """Pictures near 2:3 read best; very large ones starve the page (convex in area),
+        so the slack of a page is shared among its pictures."""
         if not columns:
             return 0.0
         aspect = lines * self.pitch / self.layout.span_width(columns)
-        return 6 * abs(aspect - 0.66)
+        return 6 * abs(aspect - 0.66) + 1.7e-4 * (columns * lines) ** 2
 
     # --- step 2: arranging the modules -----------------------------------------------------
 
-    def plan(self, page: Page, articles: list[Article]) -> PagePlan:
+    def plan(self, page: Page, articles: list[Article], jump_to: int | None = None) -> PagePlan:
+        """Plan one page. With `jump_to`, its last article may continue on that page."""
         articles = sorted(articles, key=lambda a: a.priority)
-        total_columns, total_lines = self.layout.grid.columns, self.layout.grid.lines
-        search = _Search(self, articles, total_columns, total_lines)
+        grid = self.layout.grid
+        search = _Search(self, articles, grid.columns, grid.lines, jump_to)
         heights = search.page(0)
         if not heights:
-            raise UserError(f"page {page.number}: no arrangement of its {len(articles)} articles fits "
-                            f"{total_columns} 栏")
-        fitting = [h for h in heights if h <= total_lines]
+            raise UserError(f"第{page.number}版: no arrangement of its {len(articles)} articles fits "
+                            f"{grid.columns} 栏 (check the pins)")
+        fitting = [h for h in heights if h <= grid.lines]
         if not fitting:
-            shortest = min(heights)
-            raise UserError(f"page {page.number}: 溢出 (overset) — the articles need at least {shortest} "
-                            f"grid lines, the page has {total_lines}; {shortest - total_lines} lines "
-                            f"({(shortest - total_lines) * total_columns * self.layout.grid.chars} "
-                            "characters) do not fit. Cut the copy or move an article to another page")
+            raise Overset(page, self.layout, articles, min(heights))
         height = max(fitting)
-        modules = search.place(height)
-        plan = PagePlan(page, self.layout, modules, empty_lines=total_lines - height)
+        plan = PagePlan(page, self.layout, search.place(height), empty_lines=grid.lines - height)
         if plan.empty_lines:
-            plan.notes.append(f"underfull: {plan.empty_lines} empty grid lines at the foot of page {page.number}")
+            plan.notes.append(f"第{page.number}版 underfull: {plan.empty_lines} empty grid lines "
+                              f"({plan.empty_lines * self.pitch / 72 * 25.4:.0f} mm) at the foot of the page")
         return plan
 
 
 class _Search:
     """The arrangement search of `Planner.plan`: tables of {height: (cost, choice)}."""
 
-    def __init__(self, planner: Planner, articles: list[Article], columns: int, lines: int):
+    def __init__(self, planner: Planner, articles: list[Article], columns: int, lines: int,
+                 jump_to: int | None):
         self.planner, self.articles, self.columns, self.limit = planner, articles, columns, lines
         self.n = len(articles)
+        self.jump_to = jump_to
 
     def fits(self, i: int, width: int) -> dict[int, Fit]:
-        return self.planner.fits(self.articles[i], width, lead=(i == 0))
+        jump_to = self.jump_to if i == self.n - 1 else None
+        return self.planner.fits(self.articles[i], width, i == 0, jump_to)
 
     @functools.cache
     def stack(self, start: int, end: int, width: int) -> dict[int, tuple[float, tuple]]:
         """Articles start..end-1 stacked in one module column group `width` 栏 wide."""
         table = {h: (fit.cost, (fit,)) for h, fit in self.fits(start, width).items()}
         for i in range(start + 1, end):
-            table = _convolve(table, {h: (f.cost, (f,)) for h, f in self.fits(i, width).items()}, self.limit)
+            table = _convolve(table, {h: (f.cost, (f,)) for h, f in self.fits(i, width).items()}, self.limit * 2)
         return {h: (cost + 4 * (end - start - 1), choice) for h, (cost, choice) in table.items()}
 
     @functools.cache
-    def band(self, start: int, end: int) -> dict[int, tuple[float, tuple]]:
-        """Articles start..end-1 as modules side by side across the page, equal height."""
-        return self._band_rest(start, end, self.columns, MAX_BAND_MODULES)
-
-    @functools.cache
-    def _band_rest(self, start: int, end: int, columns: int, modules: int) -> dict[int, tuple[float, tuple]]:
-        """Articles start..end-1 in at most `modules` modules filling `columns` 栏, one height."""
+    def band(self, start: int, end: int, columns: int, modules: int) -> dict[int, tuple[float, tuple]]:
+        """Articles start..end-1 in at most `modules` modules side by side filling `columns`
+        栏, all of one height."""
         result: dict = {}
         for stack_end in range(start + 1, min(end, start + MAX_STACK) + 1):
             if stack_end == end:
@@ -280,7 +356,7 @@ class _Search:
             if modules == 1:
                 continue
             for width in range(1, columns):
-                rest = self._band_rest(stack_end, end, columns - width, modules - 1)
+                rest = self.band(stack_end, end, columns - width, modules - 1)
                 for height, (cost, fits) in self.stack(start, stack_end, width).items():
                     if height in rest:
                         _keep(result, height, cost + rest[height][0], ((width, fits),) + rest[height][1])
@@ -293,28 +369,28 @@ class _Search:
             return {0: (0.0, ())}
         result: dict = {}
         for end in range(start + 1, self.n + 1):
-            band = {h: (c, (ch,)) for h, (c, ch) in self.band(start, end).items()}
-            combined = _convolve(band, self.page(end), self.limit * 2)
-            for height, (cost, choice) in combined.items():
+            band = {h: (c, (ch,)) for h, (c, ch) in self.band(start, end, self.columns, MAX_BAND_MODULES).items()}
+            for height, (cost, choice) in _convolve(band, self.page(end), self.limit * 2).items():
                 _keep(result, height, cost, choice)
         return result
 
     def place(self, height: int) -> list[ModulePlan]:
         """Turn the chosen arrangement of total `height` into positioned modules."""
         _, bands = self.page(0)[height]
-        layout, pitch = self.planner.layout, self.planner.pitch
+        planner = self.planner
         modules, row, index = [], 0, 0
         for band in bands:
-            column, band_height = 0, None
+            column = 0
             for width, fits in band:
                 top = row
                 for fit in fits:
-                    modules.append(_place_module(self.articles[index], fit, column, top, layout, pitch))
+                    article = self.articles[index]
+                    modules.append(_place_module(article, fit, column, top, planner.layout, planner.pitch,
+                                                 planner.continuations.get(article.slug)))
                     top += fit.lines
                     index += 1
-                band_height = top - row
                 column += width
-            row += band_height
+            row = top
         return modules
 
 
@@ -334,41 +410,73 @@ def _convolve(left: dict, right: dict, limit: int) -> dict:
     return result
 
 
-def _place_module(article: Article, fit: Fit, column: int, row: int, layout: Layout, pitch: float) -> ModulePlan:
+def _place_module(article: Article, fit: Fit, column: int, row: int, layout: Layout, pitch: float,
+                  continuation: Continuation | None) -> ModulePlan:
     """Geometry of one module: headline area, picture + caption, balanced text columns."""
     x, y = layout.column_x(column), row * pitch
     rect = Rect(x, y, layout.span_width(fit.columns), fit.lines * pitch)
     head_rect = Rect(x, y, rect.w, fit.head_lines * pitch)
-    text_top = fit.head_lines
     text_lines = fit.lines - fit.head_lines
+    under = fit.picture_lines + len(fit.caption)
     picture_rect = caption_rect = None
-    occupied_columns = 0
     if fit.picture_columns:
-        picture_rect = Rect(x, (row + text_top) * pitch, layout.span_width(fit.picture_columns),
-                            fit.picture_lines * pitch)
+        picture_rect = Rect(x, y + head_rect.h, layout.span_width(fit.picture_columns), fit.picture_lines * pitch)
         caption_rect = Rect(x, picture_rect.y + picture_rect.h, picture_rect.w, len(fit.caption) * pitch)
-        occupied_columns = fit.picture_columns
     width, gutter = layout.text_columns(fit.columns, fit.text_columns)
-    under_picture = fit.picture_lines + len(fit.caption)
-    capacities = [text_lines - (under_picture if c < occupied_columns else 0) for c in range(fit.text_columns)]
+    # A text column under the picture starts below it; the picture spans whole 基本栏, so in
+    # 基本栏 text a column is under it when its index is below picture_columns.
+    covered = [c < fit.picture_columns if fit.text_columns == fit.columns else bool(fit.picture_columns)
+               for c in range(fit.text_columns)]
+    capacities = [text_lines - (under if covered[c] else 0) for c in range(fit.text_columns)]
     short = sum(capacities) - len(fit.body)
     for c in reversed(range(fit.text_columns)):     # balance: the last columns end a line early
-        if short and capacities[c] > 0:
+        if short > 0 and capacities[c] > 0:
             capacities[c] -= 1
             short -= 1
     columns, taken = [], 0
     for c, capacity in enumerate(capacities):
-        top_lines = text_top + (under_picture if c < occupied_columns else 0)
-        columns.append(TextColumn(Rect(x + c * (width + gutter), (row + top_lines) * pitch, width, capacity * pitch),
+        top = y + head_rect.h + (under * pitch if covered[c] else 0)
+        columns.append(TextColumn(Rect(x + c * (width + gutter), top, width, capacity * pitch),
                                   list(fit.body[taken:taken + capacity])))
         taken += capacity
-    return ModulePlan(article, fit, column, row, rect, head_rect, picture_rect, caption_rect, columns)
+    return ModulePlan(article, fit, column, row, rect, head_rect, picture_rect, caption_rect, columns, continuation)
+
+
+def _rest_of(article: Article, module: ModulePlan, from_page: int) -> tuple[Article, Continuation]:
+    """The part of a jumping article that its module did not hold, as an article of its own."""
+    kept = [b for b in module.fit.body if b.cls == ""]
+    last = kept[-1].paragraph
+    consumed = sum(len(b.line.text()) for b in kept if b.paragraph == last)
+    first = (article.dateline or "") + article.paragraphs[0] if last == 0 else article.paragraphs[last]
+    rest = article.paragraphs[last + 1:]
+    mid_paragraph = consumed < len(first)
+    if mid_paragraph:
+        rest = (first[consumed:].lstrip(),) + rest
+    part = article.model_copy(update={
+        "slug": f"{article.slug}.{from_page}", "kicker": None, "subtitle": None, "dateline": None,
+        "paragraphs": rest, "pictures": (), "priority": 9, "pin": None})
+    return part, Continuation(module.record, from_page, mid_paragraph)
 
 
 def plan_issue(issue: LoadedIssue) -> IssuePlan:
-    """Plan every page of an issue."""
-    pages = []
-    for page in issue.issue.pages:
+    """Plan every page of an issue; an overset page continues its last article on the next."""
+    pages = issue.issue.pages
+    carried: list[tuple[Article, Continuation]] = []
+    plans = []
+    for i, page in enumerate(pages):
         planner = Planner(load_layout(page.layout))
-        pages.append(planner.plan(page, issue.page_articles(page)))
-    return IssuePlan(issue, pages)
+        for part, continuation in carried:
+            planner.continuations[part.slug] = continuation
+        articles = issue.page_articles(page) + [part for part, _ in carried]
+        carried = []
+        try:
+            plan = planner.plan(page, articles)
+        except Overset:
+            if i + 1 == len(pages):
+                raise
+            plan = planner.plan(page, articles, jump_to=pages[i + 1].number)
+            jumping = next((m for m in plan.modules if m.fit.jump_to), None)
+            if jumping:
+                carried = [_rest_of(jumping.article, jumping, page.number)]
+        plans.append(plan)
+    return IssuePlan(issue, plans)
