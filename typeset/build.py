@@ -1,27 +1,38 @@
-"""`paiban build`: records → plan → HTML → PDF, written atomically, then checked.
+"""`paiban build`: records → plan → HTML → PDF, written atomically, then preflight-checked.
 
 The stages run in order, each from typed records of the one before; the functions here are the
-Python API behind the CLI.
+Python API behind the CLI. A preflight error (预飞) fails the build and leaves no PDF.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typeset import fonts, plan, records, render
+from typeset import fonts, plan, preflight, records, render
 from typeset.errors import UserError
+
+
+class PreflightFailed(UserError):
+    """Preflight found errors; the report lists them all."""
+
+    def __init__(self, report: preflight.Report):
+        self.report = report
+        first = report.errors[0]
+        more = f" (+{len(report.errors) - 1} more; run: paiban check {report.source})" if len(report.errors) > 1 else ""
+        super().__init__(f"preflight: {first.where()} {first.message}{more}".replace("\n", " "))
 
 
 @dataclass
 class BuildResult:
     pdf: Path
     plan: plan.IssuePlan
+    report: preflight.Report
     html: Path | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -39,49 +50,43 @@ def atomic_target(target: Path):
             os.unlink(tmp)
 
 
+class _Warnings(logging.Handler):
+    """WeasyPrint's warnings during a render (subsetting failures, missing glyphs)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
 def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = False) -> BuildResult:
     """Build an issue folder into `out_dir/<issue>.pdf`; a UserError leaves no PDF behind."""
     fonts.check_all()
     issue = records.load_issue(issue_folder)
+    report = preflight.Report(source=str(issue_folder))
+    report.findings += preflight.check_records(issue)
+    if report.errors:
+        raise PreflightFailed(report)
     issue_plan = plan.plan_issue(issue)
     html = render.render_html(issue_plan)
     out_dir = Path(out_dir)
-    target = out_dir / f"{issue.name}.pdf"
-    result = BuildResult(pdf=target, plan=issue_plan)
+    result = BuildResult(pdf=out_dir / f"{issue.name}.pdf", plan=issue_plan, report=report)
     if write_html:
         result.html = out_dir / f"{issue.name}.html"
         with atomic_target(result.html) as tmp:
             tmp.write_text(html, encoding="utf-8")
-    with atomic_target(target) as tmp:
-        render.write_pdf(issue_plan, html, tmp)
-        check_fonts(tmp)
-    result.notes = [note for page in issue_plan.pages for note in page.notes]
+    with atomic_target(result.pdf) as tmp:
+        warnings = _Warnings()
+        logging.getLogger("weasyprint").addHandler(warnings)
+        try:
+            render.write_pdf(issue_plan, html, tmp)
+        finally:
+            logging.getLogger("weasyprint").removeHandler(warnings)
+        report.findings += [preflight.Finding("warning", "render", f"WeasyPrint: {message}")
+                            for message in dict.fromkeys(warnings.messages)]
+        report.findings += preflight.check_pdf(tmp, issue_plan)
+        if report.errors:
+            raise PreflightFailed(report)
     return result
-
-
-def embedded_fonts(pdf: Path) -> list[tuple[str, bool]]:
-    """(BaseFont name, embedded?) of every font in the PDF."""
-    import pikepdf
-
-    found = []
-    with pikepdf.open(pdf) as doc:
-        for page in doc.pages:
-            for font in page.Resources.get("/Font", {}).values():
-                descendants = font.get("/DescendantFonts")
-                described = descendants[0] if descendants else font
-                descriptor = described.get("/FontDescriptor", {})
-                embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-                found.append((str(font.BaseFont).lstrip("/"), embedded))
-    return found
-
-
-def check_fonts(pdf: Path) -> None:
-    """Every embedded font is one of the roles' families, embedded and subset; else UserError."""
-    allowed = {r.family.replace(" ", "-") for r in fonts.role_map().values()}
-    for name, embedded in embedded_fonts(pdf):
-        prefix, _, family = name.partition("+")
-        if not any(family.startswith(a) for a in allowed):
-            raise UserError(f"the PDF uses font '{family or name}', which is not a role in fonts/roles.toml "
-                            "(a character fell back to another font?)")
-        if not embedded or not family:
-            raise UserError(f"font '{name}' is not embedded as a subset")

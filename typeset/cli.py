@@ -76,8 +76,8 @@ def build(issue: Path, output: Path, write_html: bool):
     from typeset.build import build as build_issue
 
     result = build_issue(issue, output, write_html=write_html)
-    for note in result.notes:
-        click.echo(f"注意 warning: {note}", err=True)
+    for warning in result.report.warnings:
+        click.echo(f"注意 warning: {warning.where()} {warning.message}", err=True)
     pages = len(result.plan.pages)
     articles = sum(len(p.modules) for p in result.plan.pages)
     click.echo(f"wrote {result.pdf} ({pages} 版, {articles} articles)")
@@ -93,3 +93,13 @@ def fonts_():
         where = f"{r.file} (face {r.index})" if r.resolved else "MISSING"
         click.echo(f"{r.name} {r.role:<9} {r.family} {r.style:<8} → {where}  [{r.package}, {r.license}]  {r.use}")
     fonts.check_all()
+
+
+@main.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="the report as JSON")
+def check(target: Path, as_json: bool):
+    """Preflight (预飞) an issue folder or a PDF: glyphs, text completeness, fonts, fill."""
+    from typeset import preflight
+
+    sys.exit(preflight.run(target, as_json))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from typeset import compose
 from typeset.errors import UserError
@@ -115,13 +116,22 @@ class ModulePlan:
         """The article record this module sets (all of it or a part)."""
         return self.continuation.original if self.continuation else self.article
 
+    def lines(self) -> Iterator[tuple[compose.Line, bool]]:
+        """Every composed line the module prints, with True for 转版 furniture (jump lines and a
+        continuation's repeated title), which is not text of the record."""
+        for row in self.fit.head:
+            yield from ((line, row.kind.startswith("jump")) for line in row.lines)
+        yield from ((b.line, b.cls == "jump") for b in self.fit.body)
+        yield from ((line, False) for line in self.fit.caption)
+
+    def printed_text(self) -> str:
+        """All the characters the module prints."""
+        return "".join(line.text() for line, _ in self.lines())
+
     def text(self) -> str:
         """What a reader finds of the record in this module: headline rows, body, byline and
-        caption, without the 转版 furniture (jump lines and a continuation's repeated title)."""
-        head = "".join(line.text() for row in self.fit.head if not row.kind.startswith("jump")
-                       for line in row.lines)
-        body = "".join(b.line.text() for b in self.fit.body if b.cls != "jump")
-        return head + body + "".join(line.text() for line in self.fit.caption)
+        caption, without the 转版 furniture."""
+        return "".join(line.text() for line, furniture in self.lines() if not furniture)
 
 
 @dataclass
