@@ -61,7 +61,8 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = False) -> BuildResult:
+def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = False,
+          source_date_epoch: int | None = None) -> BuildResult:
     """Build an issue folder into `out_dir/<issue>.pdf`; a UserError leaves no PDF behind."""
     fonts.check_all()
     issue = records.load_issue(issue_folder)
@@ -70,7 +71,7 @@ def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = F
     if report.errors:
         raise PreflightFailed(report)
     issue_plan = plan.plan_issue(issue)
-    html = render.render_html(issue_plan)
+    html = render.render_html(issue_plan, epoch=source_date_epoch)
     out_dir = Path(out_dir)
     result = BuildResult(pdf=out_dir / f"{issue.name}.pdf", plan=issue_plan, report=report)
     if write_html:

@@ -70,12 +70,14 @@ def import_(dump: Path, output: Path | None, as_json: bool, paper: str, date: st
 @click.argument("issue", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
 @click.option("--html", "write_html", is_flag=True, help="also write the HTML given to WeasyPrint")
+@click.option("--source-date-epoch", type=int, envvar="SOURCE_DATE_EPOCH",
+              help="the PDF's date (seconds since 1970); default: the issue date")
 @reports_user_errors
-def build(issue: Path, output: Path, write_html: bool):
+def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | None):
     """Build an issue folder (content/<issue>) into OUTPUT/<issue>.pdf."""
     from typeset.build import build as build_issue
 
-    result = build_issue(issue, output, write_html=write_html)
+    result = build_issue(issue, output, write_html=write_html, source_date_epoch=source_date_epoch)
     for warning in result.report.warnings:
         click.echo(f"注意 warning: {warning.where()} {warning.message}", err=True)
     pages = len(result.plan.pages)

@@ -6,7 +6,10 @@ The planner has decided every line and every rectangle; the template only places
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
+import os
 from pathlib import Path
 
 import jinja2
@@ -55,7 +58,18 @@ def _stylesheets(plan: IssuePlan) -> list[str]:
     return sheets
 
 
-def render_html(plan: IssuePlan) -> str:
+def document_date(plan: IssuePlan, epoch: int | None = None) -> str:
+    """The PDF's creation date: SOURCE_DATE_EPOCH (the argument, else the environment
+    variable) when given, else the issue date at midnight Beijing time — never "now", so the
+    same records give the same bytes."""
+    if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{plan.issue.issue.date.isoformat()}T00:00:00+08:00"
+
+
+def render_html(plan: IssuePlan, *, epoch: int | None = None) -> str:
     """The whole issue as one HTML document, a <section class="page"> per page."""
     first_layout = plan.pages[0].layout
     template = _environment().get_template(f"{first_layout.key}/{first_layout.template}")
@@ -63,12 +77,15 @@ def render_html(plan: IssuePlan) -> str:
     return template.render(
         issue=plan.issue.issue, pages=plan.pages, line_css=compose.LINE_CSS,
         stylesheets=_stylesheets(plan), picture_url=lambda f: (folder / f).as_uri(),
+        created=document_date(plan, epoch),
     )
 
 
 def write_pdf(plan: IssuePlan, html: str, target: Path, **options) -> None:
-    """Render the HTML to `target` with WeasyPrint."""
+    """Render the HTML to `target` with WeasyPrint; the file ID derives from the HTML, so the
+    same HTML gives the same bytes."""
     import weasyprint  # imported here: it dominates start-up and not every command needs it
 
     document = weasyprint.HTML(string=html, base_url=str(plan.issue.folder.resolve()))
-    document.write_pdf(target, **options)
+    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    document.write_pdf(target, pdf_identifier=identifier, **options)
