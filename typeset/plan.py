@@ -11,15 +11,16 @@ columns. Because the composer gives exact line counts, planning is arithmetic, n
    order (the 头条 first); a band is modules side by side, each a stack of one or more
    articles. Dynamic programming over (articles, columns) finds the cheapest arrangement whose
    height is exactly the page's grid lines, else the fullest one (reported as underfull).
-3. A page that cannot hold its articles continues its last article on the next page of the
-   issue (转版: 下转第N版 / 上接第N版); on the last page that is an overset (溢出) error.
+3. A page that cannot hold its articles continues one of them — the least important one that
+   makes the page fit — on the next page of the issue (转版: 下转第N版 / 上接第N版); on the
+   last page that is an overset (溢出) error.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 from typeset import compose
@@ -140,7 +141,6 @@ class PagePlan:
     layout: Layout
     modules: list[ModulePlan]
     empty_lines: int = 0            # grid lines left empty at the foot of the page (underfull)
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -288,13 +288,13 @@ class Planner:
                 yield text_lines, kept
 
     def picture_options(self, article: Article, columns: int):
-        """(columns, grid lines, caption) for the article's picture: from half the module to its
-        full width, cropped to any height within the layout's aspect limits. One option with
+        """(columns, grid lines, caption) for the article's picture: from a third of the module
+        to its full width, cropped to any height within the layout's aspect limits. One option with
         no picture for an article without one."""
         if not article.pictures:
             yield 0, 0, ()
             return
-        for picture_columns in range(math.ceil(columns / 2), columns + 1):
+        for picture_columns in range(max(1, columns // 3), columns + 1):
             width = self.layout.span_width(picture_columns)
             caption = self.caption(article, width)
             low = math.ceil(width * self.layout.picture.min_aspect / self.pitch)
@@ -308,15 +308,27 @@ class Planner:
         if not columns:
             return 0.0
         aspect = lines * self.pitch / self.layout.span_width(columns)
-        return 6 * abs(aspect - 0.66) + 1.7e-4 * (columns * lines) ** 2
+        return 6 * abs(aspect - 0.66) + 1.7e-4 * (columns * lines) ** 2 + 8 / columns
 
     # --- step 2: arranging the modules -----------------------------------------------------
 
     def plan(self, page: Page, articles: list[Article], jump_to: int | None = None) -> PagePlan:
-        """Plan one page. With `jump_to`, its last article may continue on that page."""
+        """Plan one page. With `jump_to`, one article may continue on that page: the least
+        important one that makes the page fit."""
         articles = sorted(articles, key=lambda a: a.priority)
         grid = self.layout.grid
-        search = _Search(self, articles, grid.columns, grid.lines, jump_to)
+        if jump_to is None:
+            return self._plan(page, articles, _Search(self, articles, grid.columns, grid.lines))
+        overset = None
+        for jumper in reversed(range(len(articles))):
+            try:
+                return self._plan(page, articles, _Search(self, articles, grid.columns, grid.lines, (jumper, jump_to)))
+            except Overset as e:
+                overset = overset or e
+        raise overset
+
+    def _plan(self, page: Page, articles: list[Article], search: _Search) -> PagePlan:
+        grid = self.layout.grid
         heights = search.page(0)
         if not heights:
             raise UserError(f"第{page.number}版: no arrangement of its {len(articles)} articles fits "
@@ -325,24 +337,20 @@ class Planner:
         if not fitting:
             raise Overset(page, self.layout, articles, min(heights))
         height = max(fitting)
-        plan = PagePlan(page, self.layout, search.place(height), empty_lines=grid.lines - height)
-        if plan.empty_lines:
-            plan.notes.append(f"第{page.number}版 underfull: {plan.empty_lines} empty grid lines "
-                              f"({plan.empty_lines * self.pitch / 72 * 25.4:.0f} mm) at the foot of the page")
-        return plan
+        return PagePlan(page, self.layout, search.place(height), empty_lines=grid.lines - height)
 
 
 class _Search:
     """The arrangement search of `Planner.plan`: tables of {height: (cost, choice)}."""
 
     def __init__(self, planner: Planner, articles: list[Article], columns: int, lines: int,
-                 jump_to: int | None):
+                 jump: tuple[int, int] | None = None):
         self.planner, self.articles, self.columns, self.limit = planner, articles, columns, lines
         self.n = len(articles)
-        self.jump_to = jump_to
+        self.jump = jump          # (index of the article that may jump, the page it jumps to)
 
     def fits(self, i: int, width: int) -> dict[int, Fit]:
-        jump_to = self.jump_to if i == self.n - 1 else None
+        jump_to = self.jump[1] if self.jump and self.jump[0] == i else None
         return self.planner.fits(self.articles[i], width, i == 0, jump_to)
 
     @functools.cache

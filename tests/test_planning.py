@@ -1,0 +1,161 @@
+"""The page planner: full pages of rectangular modules from the records, like a page editor's.
+
+Plans are checked as geometry on the grid (no overlap, no hole taller than two body lines,
+balanced columns, the lead on top with the largest headline, every character placed once);
+a selection is rendered and checked from the PDF (each module's text inside its rectangle).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+
+from conftest import ROOT, article, write_issue as write_small_issue
+from typeset import build, plan, preflight, records
+from typeset.errors import UserError
+
+sys.path.insert(0, str(ROOT / "bench"))
+import generate  # noqa: E402
+
+CASES = {  # name: (layout, articles, pictures, lengths in characters)
+    "duikai-3-text": ("duikai", 3, False, [4000, 2500, 1500]),
+    "duikai-3-pictures": ("duikai", 3, True, [400, 3000, 600]),
+    "duikai-5-pictures": ("duikai", 5, True, [1500, 1200, 900, 600, 300]),
+    "duikai-8-text": ("duikai", 8, False, [1600, 1300, 1000, 800, 700, 500, 400, 300]),
+    "duikai-8-pictures": ("duikai", 8, True, [1400, 1100, 900, 700, 600, 500, 400, 200]),
+    "sikai-3-pictures": ("sikai", 3, True, [900, 500, 300]),
+    "sikai-5-text": ("sikai", 5, False, [1200, 800, 600, 400, 300]),
+    "sikai-8-pictures": ("sikai", 8, True, [400, 250, 200, 200, 150, 150, 100, 100]),
+}
+
+
+@pytest.fixture(scope="module")
+def issues(tmp_path_factory):
+    root = tmp_path_factory.mktemp("plans")
+    folders = {}
+    for name, (layout, count, pictures, lengths) in CASES.items():
+        folders[name] = generate.write_issue(root / name, articles=count, pictures=pictures, layout=layout,
+                                             lengths=lengths, seed=count)
+    return folders
+
+
+def cells(module: plan.ModulePlan):
+    return {(c, r) for c in range(module.column, module.column + module.fit.columns)
+            for r in range(module.row, module.row + module.fit.lines)}
+
+
+def taken_cells(page: plan.PagePlan) -> set:
+    """The grid cells the modules cover; no two modules share one, none is off the page."""
+    grid = page.layout.grid
+    taken: set = set()
+    for module in page.modules:
+        mine = cells(module)
+        assert not taken & mine, f"{module.article.slug} overlaps another module"
+        assert all(0 <= c < grid.columns and 0 <= r < grid.lines for c, r in mine), module.article.slug
+        taken |= mine
+    return taken
+
+
+def assert_page_is_full(page: plan.PagePlan):
+    grid = page.layout.grid
+    taken = taken_cells(page)
+    for column in range(grid.columns):
+        run = 0
+        for row in range(grid.lines):
+            run = 0 if (column, row) in taken else run + 1
+            assert run <= 2, f"hole of {run} lines in 栏 {column + 1} at line {row}"
+
+
+def assert_columns_balanced(module: plan.ModulePlan):
+    """Every text column ends at the module's foot or one line above it."""
+    bottom = module.rect.y + module.rect.h
+    pitch = module.fit.lines and module.rect.h / module.fit.lines
+    for column in module.columns:
+        end = column.rect.y + len(column.lines) * pitch
+        assert bottom - pitch - 0.01 <= end <= bottom + 0.01, module.article.slug
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_generated_pages_plan_full(name, issues):
+    issue = records.load_issue(issues[name])
+    issue_plan = plan.plan_issue(issue)
+    page = issue_plan.pages[0]
+    assert page.empty_lines == 0
+    assert_page_is_full(page)
+    for module in page.modules:
+        assert_columns_balanced(module)
+    lead = min(page.modules, key=lambda m: m.article.priority)
+    assert lead.row == 0 and lead.column == 0, "the 头条 sits top left"
+    title_sizes = {m.article.slug: next(r.size for r in m.fit.head if r.kind == "title") for m in page.modules}
+    assert title_sizes[lead.article.slug] == max(title_sizes.values())
+    assert preflight.check_plan_text(issue_plan) == []
+    assert len(page.modules) == CASES[name][1]
+
+
+def test_sample_page_plan(sample_issue):
+    issue_plan = plan.plan_issue(records.load_issue(sample_issue))
+    page = issue_plan.pages[0]
+    assert page.empty_lines == 0 and len(page.modules) == 4
+    assert_page_is_full(page)
+    lead = page.modules[0]
+    assert lead.article.kicker and lead.row == 0 and lead.fit.head[0].kind == "kicker"
+    assert all(m.picture_rect for m in page.modules)
+
+
+@pytest.mark.parametrize("name", ["duikai-8-pictures", "sikai-5-text"])
+def test_rendered_modules_hold_their_text(name, issues, tmp_path):
+    """From the PDF: every module's characters lie inside its rectangle (no overflow, no
+    overlap), per module and per record."""
+    result = build.build(issues[name], tmp_path)          # preflight.check_pdf runs inside
+    findings = preflight.check_text(result.pdf, result.plan, extractor="pdfplumber")
+    assert [f.message for f in findings] == []
+
+
+def text_only_issue(folder, pages: int, chars: int):
+    return generate.write_issue(folder, pages=pages, articles=3, lengths=[chars, chars // 2, chars // 3], seed=11)
+
+
+def test_overfull_page_jumps_to_the_next(tmp_path):
+    folder = text_only_issue(tmp_path / "jump", pages=2, chars=7000)
+    # page 2 gets only one short article of its own, so there is room for the continuation
+    toml = (folder / "issue.toml").read_text(encoding="utf-8")
+    toml = toml.replace('articles = ["p2-01", "p2-02", "p2-03"]', 'articles = ["p2-03"]')
+    (folder / "issue.toml").write_text(toml, encoding="utf-8")
+    issue_plan = plan.plan_issue(records.load_issue(folder))
+    first, second = issue_plan.pages
+    jumping = [m for m in first.modules if m.fit.jump_to]
+    continued = [m for m in second.modules if m.continuation]
+    assert len(jumping) == 1 and len(continued) == 1
+    assert jumping[0].fit.jump_to == 2 and continued[0].continuation.from_page == 1
+    assert continued[0].record.slug == jumping[0].article.slug
+    jump_lines = [b.line.text() for b in jumping[0].fit.body if b.cls == "jump"]
+    assert jump_lines == ["（下转第2版）"]
+    assert "（上接第1版）" in "".join(l.text() for r in continued[0].fit.head for l in r.lines)
+    assert preflight.check_plan_text(issue_plan) == []       # the continued text exactly once
+    result = build.build(folder, tmp_path / "out")
+    assert result.report.errors == []
+
+
+def test_overset_without_a_next_page_fails_naming_the_article(tmp_path):
+    folder = text_only_issue(tmp_path / "over", pages=1, chars=9000)
+    with pytest.raises(UserError) as caught:
+        plan.plan_issue(records.load_issue(folder))
+    message = str(caught.value)
+    assert "溢出" in message and "p1-03" in message and "lines" in message and "characters" in message
+    assert not list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
+
+
+def test_pins_are_respected(tmp_path):
+    body = "\n\n".join(["本报讯　这是一段用来测试钉住版面的正文，内容不长，但足够排出几行。"] * 12)
+    folder = write_small_issue(tmp_path / "pins", {
+        "a": article("头条文章的标题", body * 2, priority=1),
+        "b": article("钉住宽度的稿件", body, priority=2, pin={"columns": 3, "text_columns": 2}),
+        "c": article("第三篇", body, priority=3),
+    })
+    page = plan.plan_issue(records.load_issue(folder)).pages[0]
+    pinned = next(m for m in page.modules if m.article.slug == "b")
+    assert pinned.fit.columns == 3 and pinned.fit.text_columns == 2     # 三破二
+    taken = taken_cells(page)
+    assert len(taken) == page.layout.grid.columns * (page.layout.grid.lines - page.empty_lines)
