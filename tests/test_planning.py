@@ -159,3 +159,23 @@ def test_pins_are_respected(tmp_path):
     assert pinned.fit.columns == 3 and pinned.fit.text_columns == 2     # 三破二
     taken = taken_cells(page)
     assert len(taken) == page.layout.grid.columns * (page.layout.grid.lines - page.empty_lines)
+
+
+def test_position_pin_is_respected(tmp_path):
+    folder = generate.write_issue(tmp_path / "pinned", articles=5, pictures=True,
+                                  lengths=[1500, 1200, 900, 600, 300], seed=5)
+    path = folder / "articles" / "p1-03.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "---\n", "---\npin:\n  column: 6\n  row: 1\n  columns: 3\n", 1), encoding="utf-8")
+    page = plan.plan_issue(records.load_issue(folder)).pages[0]
+    pinned = next(m for m in page.modules if m.article.slug == "p1-03")
+    assert (pinned.column, pinned.row, pinned.fit.columns) == (5, 0, 3)     # 第6栏, line 1, 3 栏 wide
+    assert page.empty_lines == 0
+    assert_page_is_full(page)
+
+
+def test_position_pin_outside_the_page_is_an_error(tmp_path):
+    folder = write_small_issue(tmp_path / "bad-pin", {
+        "a": article("标题", "正文。", pin={"column": 7, "row": 1, "columns": 4})})
+    with pytest.raises(UserError, match="outside the page"):
+        plan.plan_issue(records.load_issue(folder))

@@ -33,6 +33,7 @@ MAX_BAND_MODULES = 3         # modules side by side in one band
 MIN_LINES_UNDER_PICTURE = 2  # body lines a column keeps below a picture
 SHALLOW_COLUMN = 10          # text columns shallower than this read badly (cost)
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
+PINNED_HEIGHTS = 8           # heights of a position-pinned module tried, cheapest first
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ class Planner:
         self.head = functools.cache(self._head)
         self.caption = functools.cache(self._caption)
         self.fits = functools.cache(self._fits)
+        self._search = functools.cache(self._new_search)   # per planner: no global cache to grow
 
     # --- step 1: what each article can fill ------------------------------------------------
 
@@ -317,6 +319,9 @@ class Planner:
         important one that makes the page fit."""
         articles = sorted(articles, key=lambda a: a.priority)
         grid = self.layout.grid
+        placed = [a for a in articles if a.pin and (a.pin.column or a.pin.row)]
+        if placed:
+            return self._plan_around(page, articles, placed)
         if jump_to is None:
             return self._plan(page, articles, _Search(self, articles, grid.columns, grid.lines))
         overset = None
@@ -339,19 +344,77 @@ class Planner:
         height = max(fitting)
         return PagePlan(page, self.layout, search.place(height), empty_lines=grid.lines - height)
 
+    def _plan_around(self, page: Page, articles: list[Article], placed: list[Article]) -> PagePlan:
+        """A page with one article pinned to a position (栏 and line): the others fill the
+        rectangles around it — above it, left and right of it, below it — in priority order."""
+        grid, where = self.layout.grid, f"第{page.number}版"
+        if len(placed) > 1:
+            raise UserError(f"{where}: only one article a page may be pinned to a position "
+                            f"({', '.join(a.slug for a in placed)})")
+        pinned = placed[0]
+        pin = pinned.pin
+        if not pin.columns:
+            raise UserError(f"{where}: the pin of {pinned.slug} gives a position but no 'columns' (module width)")
+        column, row = (pin.column or 1) - 1, (pin.row or 1) - 1
+        if column + pin.columns > grid.columns or row >= grid.lines:
+            raise UserError(f"{where}: the pin of {pinned.slug} lies outside the page "
+                            f"({grid.columns} 栏 × {grid.lines} lines)")
+        others = [a for a in articles if a is not pinned]
+        best = None
+        fits = sorted(self.fits(pinned, pin.columns, pinned is articles[0]).items(), key=lambda hf: hf[1].cost)
+        for height, fit in [(h, f) for h, f in fits if row + h <= grid.lines][:PINNED_HEIGHTS]:
+            regions = [(0, 0, grid.columns, row), (0, row, column, height),
+                       (column + pin.columns, row, grid.columns - column - pin.columns, height),
+                       (0, row + height, grid.columns, grid.lines - row - height)]
+            regions = [r for r in regions if r[2] and r[3]]
+            for cost, modules, empty in self._fill_regions(others, regions, articles[0]):
+                cost += fit.cost
+                if best is None or (empty, cost) < (best[0], best[1]):
+                    module = _place_module(pinned, fit, column, row, self.layout, self.pitch, None)
+                    best = (empty, cost, modules + [module])
+        if best is None:
+            raise UserError(f"{where}: the other articles cannot fill the page around the pinned "
+                            f"{pinned.slug}; move or resize the pin")
+        empty, _, modules = best
+        return PagePlan(page, self.layout, sorted(modules, key=lambda m: (m.row, m.column)), empty_lines=empty)
+
+    def _new_search(self, articles: tuple[Article, ...], columns: int, lines: int, lead_first: bool) -> _Search:
+        return _Search(self, list(articles), columns, lines, lead_first=lead_first)
+
+    def _fill_regions(self, articles: list[Article], regions: list[tuple[int, int, int, int]], lead: Article):
+        """Ways to fill the regions (column, row, columns, lines) with consecutive groups of the
+        articles: (cost, modules, empty lines of the last region). Every region but the last
+        must be filled exactly; the last may be left underfull."""
+        if not regions:
+            if not articles:
+                yield 0.0, [], 0
+            return
+        (column, row, columns, lines), rest = regions[0], regions[1:]
+        for end in range(1, len(articles) + 1):
+            search = self._search(tuple(articles[:end]), columns, lines, articles[0] is lead)
+            heights = search.page(0)
+            wanted = [lines] if rest else sorted((h for h in heights if h <= lines), reverse=True)[:1]
+            for height in wanted:
+                if height not in heights:
+                    continue
+                for cost, modules, empty in self._fill_regions(articles[end:], rest, lead):
+                    yield (heights[height][0] + cost, search.place(height, column, row) + modules,
+                           empty if rest else lines - height)
+
 
 class _Search:
     """The arrangement search of `Planner.plan`: tables of {height: (cost, choice)}."""
 
     def __init__(self, planner: Planner, articles: list[Article], columns: int, lines: int,
-                 jump: tuple[int, int] | None = None):
+                 jump: tuple[int, int] | None = None, lead_first: bool = True):
         self.planner, self.articles, self.columns, self.limit = planner, articles, columns, lines
         self.n = len(articles)
         self.jump = jump          # (index of the article that may jump, the page it jumps to)
+        self.lead_first = lead_first   # the first article is the page's 头条
 
     def fits(self, i: int, width: int) -> dict[int, Fit]:
         jump_to = self.jump[1] if self.jump and self.jump[0] == i else None
-        return self.planner.fits(self.articles[i], width, i == 0, jump_to)
+        return self.planner.fits(self.articles[i], width, i == 0 and self.lead_first, jump_to)
 
     @functools.cache
     def stack(self, start: int, end: int, width: int) -> dict[int, tuple[float, tuple]]:
@@ -392,13 +455,14 @@ class _Search:
                 _keep(result, height, cost, choice)
         return result
 
-    def place(self, height: int) -> list[ModulePlan]:
-        """Turn the chosen arrangement of total `height` into positioned modules."""
+    def place(self, height: int, column0: int = 0, row0: int = 0) -> list[ModulePlan]:
+        """Turn the chosen arrangement of total `height` into modules positioned from the grid
+        cell (column0, row0)."""
         _, bands = self.page(0)[height]
         planner = self.planner
-        modules, row, index = [], 0, 0
+        modules, row, index = [], row0, 0
         for band in bands:
-            column = 0
+            column = column0
             for width, fits in band:
                 top = row
                 for fit in fits:
