@@ -177,5 +177,5 @@ def test_position_pin_is_respected(tmp_path):
 def test_position_pin_outside_the_page_is_an_error(tmp_path):
     folder = write_small_issue(tmp_path / "bad-pin", {
         "a": article("标题", "正文。", pin={"column": 7, "row": 1, "columns": 4})})
-    with pytest.raises(UserError, match="outside the page"):
+    with pytest.raises(UserError, match="a.md: field 'pin.columns'|outside the page"):
         plan.plan_issue(records.load_issue(folder))
