@@ -2,7 +2,7 @@
 
 The 魅力鄄城 page had photographs (会场, 托管班, 检查现场, 宣传活动); until real ones are
 supplied, these stand in: drawn scenes with a large 样图 SAMPLE label, sized for print
-(about 1600 px wide: over 200 ppi at 4 栏). Run by `make setup`; nothing here is in git.
+(3000 px wide: over 200 ppi even across all 8 栏 of a broadsheet, as print needs). Run by `make setup`; nothing here is in git.
 
     python content/sample_pictures.py [ISSUE_FOLDER]
 """
@@ -23,13 +23,14 @@ SAMPLES = {
     "jiancha.jpg": ("检查现场", (40, 110, 70)),
     "xuanchuan.jpg": ("宣传活动", (130, 40, 60)),
 }
-SIZE = (1600, 1100)
+SIZE = (3000, 2060)
 
 
 def draw_sample(label: str, colour: tuple[int, int, int], seed: int) -> Image.Image:
     """A simple scene: sky gradient, ground, rows of figures, and the sample label."""
     rng = random.Random(seed)
     w, h = SIZE
+    unit = w / 1600          # the drawing was designed at 1600 px wide
     image = Image.new("RGB", SIZE)
     draw = ImageDraw.Draw(image)
     for y in range(h):
@@ -38,13 +39,13 @@ def draw_sample(label: str, colour: tuple[int, int, int], seed: int) -> Image.Im
     draw.rectangle([0, int(h * 0.62), w, h], fill=(90, 84, 78))
     for _ in range(60):
         x, y = rng.randrange(w), rng.randrange(int(h * 0.55), int(h * 0.95))
-        r = rng.randrange(18, 34)
+        r = int(rng.randrange(18, 34) * unit)
         shade = rng.randrange(40, 200)
         draw.ellipse([x - r, y - 3 * r, x + r, y - r], fill=(shade, shade - 20, shade - 30))
         draw.rectangle([x - r, y - r, x + r, y + 2 * r], fill=(rng.randrange(30, 220), 60, 90))
     face = font("heiti")
-    big = ImageFont.truetype(str(face.file), 150, index=face.index)
-    small = ImageFont.truetype(str(face.file), 60, index=face.index)
+    big = ImageFont.truetype(str(face.file), int(150 * unit), index=face.index)
+    small = ImageFont.truetype(str(face.file), int(60 * unit), index=face.index)
     draw.text((w / 2, h * 0.33), f"样图 {label}", font=big, anchor="mm", fill="white")
     draw.text((w / 2, h * 0.50), "SAMPLE PICTURE · 示例图片", font=small, anchor="mm", fill="white")
     return image

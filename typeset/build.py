@@ -33,6 +33,8 @@ class BuildResult:
     plan: plan.IssuePlan
     report: preflight.Report
     html: Path | None = None
+    outputs: list = field(default_factory=list)     # output.VariantOutput per --variant
+    pngs: list[Path] = field(default_factory=list)
 
 
 @contextmanager
@@ -42,8 +44,14 @@ def atomic_target(target: Path):
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
+    for stale in target.parent.glob(f".{target.name}.*.part"):  # left by a build killed over an hour ago
+        if stale.is_file() and stale.stat().st_mtime < os.stat(tmp).st_mtime - 3600:
+            stale.unlink(missing_ok=True)
     try:
         yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)        # mkstemp makes 0600: give the file the usual mode
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -62,9 +70,26 @@ class _Warnings(logging.Handler):
 
 
 def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = False,
-          source_date_epoch: int | None = None) -> BuildResult:
-    """Build an issue folder into `out_dir/<issue>.pdf`; a UserError leaves no PDF behind."""
+          source_date_epoch: int | None = None, variants: list[str] | tuple[str, ...] = (),
+          png_dpi: int | None = None, diff: Path | None = None) -> BuildResult:
+    """Build an issue folder into `out_dir/<issue>.pdf`; a UserError leaves no PDF behind.
+
+    With `variants` (print, proof, archive: typeset.output), each is written to
+    `out_dir/<issue>.<variant>.pdf` instead; `png_dpi` adds a PNG preview of every page,
+    `diff` (a previous proof, articles.json or records folder) highlights changed articles in
+    the proof."""
     fonts.check_all()
+    if variants:
+        from typeset import output
+
+        issue_plan, outputs = output.build_variants(Path(issue_folder), Path(out_dir), list(variants), write_html=write_html,
+                                        source_date_epoch=source_date_epoch, png_dpi=png_dpi, diff=diff)
+        merged = preflight.Report(source=str(issue_folder))
+        for o in outputs:
+            merged.findings += [f for f in o.report.findings if f not in merged.findings]
+            merged.timings.update(o.report.timings)
+        return BuildResult(pdf=outputs[0].pdf, plan=issue_plan, report=merged, outputs=outputs,
+                           pngs=[p for o in outputs for p in o.pngs])
     issue = records.load_issue(issue_folder)
     report = preflight.Report(source=str(issue_folder))
     report.findings += preflight.check_records(issue)
@@ -90,4 +115,8 @@ def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = F
         report.findings += preflight.check_pdf(tmp, issue_plan)
         if report.errors:
             raise PreflightFailed(report)
+    if png_dpi:
+        from typeset import output
+
+        result.pngs = output.write_pngs(result.pdf, issue_plan, out_dir, "", png_dpi)
     return result

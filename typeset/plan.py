@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from typeset import compose
@@ -148,6 +148,7 @@ class PagePlan:
 class IssuePlan:
     issue: LoadedIssue
     pages: list[PagePlan]
+    overset: set[str] = field(default_factory=set)   # slugs whose rest found no page (proof only)
 
 
 class Overset(UserError):
@@ -540,11 +541,15 @@ def _rest_of(article: Article, module: ModulePlan, from_page: int) -> tuple[Arti
     return part, Continuation(module.record, from_page, mid_paragraph)
 
 
-def plan_issue(issue: LoadedIssue) -> IssuePlan:
-    """Plan every page of an issue; an overset page continues its last article on the next."""
+def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False) -> IssuePlan:
+    """Plan every page of an issue; an overset page continues an article on the next page.
+
+    An overset on the last page is an error, unless `overset_ok` (the proof): then the page is
+    planned as if it jumped to a page after it, and the article whose rest is not set is listed
+    in `IssuePlan.overset` for the proof to mark."""
     pages = issue.issue.pages
     carried: list[tuple[Article, Continuation]] = []
-    plans = []
+    plans, overset = [], set()
     for i, page in enumerate(pages):
         planner = Planner(load_layout(page.layout))
         for part, continuation in carried:
@@ -554,11 +559,14 @@ def plan_issue(issue: LoadedIssue) -> IssuePlan:
         try:
             plan = planner.plan(page, articles)
         except Overset:
-            if i + 1 == len(pages):
+            last = i + 1 == len(pages)
+            if last and not overset_ok:
                 raise
-            plan = planner.plan(page, articles, jump_to=pages[i + 1].number)
+            plan = planner.plan(page, articles, jump_to=page.number + 1 if last else pages[i + 1].number)
             jumping = next((m for m in plan.modules if m.fit.jump_to), None)
-            if jumping:
+            if jumping and last:
+                overset.add(jumping.record.slug)
+            elif jumping:
                 carried = [_rest_of(jumping.article, jumping, page.number)]
         plans.append(plan)
-    return IssuePlan(issue, plans)
+    return IssuePlan(issue, plans, overset)

@@ -11,12 +11,13 @@ import functools
 import hashlib
 import os
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
 from typeset import compose
 from typeset.layouts import LAYOUTS_DIR, MM
-from typeset.plan import IssuePlan, Rect
+from typeset.plan import IssuePlan, ModulePlan, Rect
 
 
 def pt(value: float) -> str:
@@ -37,22 +38,25 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _stylesheets(plan: IssuePlan) -> list[str]:
+def _stylesheets(plan: IssuePlan, bleed_mm: float = 0.0) -> list[str]:
     """base.css, the trim size (@page), then each design's style.css.
 
+    `bleed_mm` grows the PDF page (MediaBox) around the trim on every side (the print
+    variant: bleed plus a slug for the marks); WeasyPrint then writes the TrimBox.
     Pages of one trim size share one @page rule. Named pages are used only when the issue
     mixes trim sizes: WeasyPrint 70 sets Latin letters inside a named page in a fallback
     face (measured: DejaVu Serif for "KTV"), which the font check then rejects.
     """
     layouts = list({p.layout.key: p.layout for p in plan.pages}.values())
     sheets = [(LAYOUTS_DIR / "base" / "base.css").read_text(encoding="utf-8")]
+    bleed = f"; bleed: {bleed_mm:g}mm" if bleed_mm else ""
     if len({layout.page.trim_mm for layout in layouts}) == 1:
         w, h = layouts[0].page.trim_mm
-        sheets.append(f"@page {{ size: {w}mm {h}mm; margin: 0 }}")
+        sheets.append(f"@page {{ size: {w}mm {h}mm; margin: 0{bleed} }}")
     else:
         for layout in layouts:
             w, h = layout.page.trim_mm
-            sheets.append(f"@page {layout.key} {{ size: {w}mm {h}mm; margin: 0 }}\n"
+            sheets.append(f"@page {layout.key} {{ size: {w}mm {h}mm; margin: 0{bleed} }}\n"
                           f".page-{layout.key} {{ page: {layout.key} }}")
     sheets += [(layout.folder / "style.css").read_text(encoding="utf-8") for layout in layouts]
     return sheets
@@ -69,16 +73,41 @@ def document_date(plan: IssuePlan, epoch: int | None = None) -> str:
     return f"{plan.issue.issue.date.isoformat()}T00:00:00+08:00"
 
 
-def render_html(plan: IssuePlan, *, epoch: int | None = None) -> str:
-    """The whole issue as one HTML document, a <section class="page"> per page."""
+def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
+                extra_css: tuple[str, ...] = (), bleed_mm: float = 0.0,
+                picture_src: Callable[[ModulePlan], str | None] | None = None,
+                proof: object | None = None, description: str = "",
+                keywords: tuple[str, ...] = ()) -> str:
+    """The whole issue as one HTML document, a <section class="page"> per page.
+
+    The output variants (typeset.output) dress it: `variant` is the class of <html> (the
+    layouts' colours switch on it, e.g. CMYK for "print"), `extra_css` goes into the
+    document's own <style> (where an @color-profile must sit), `picture_src` gives each
+    module's picture URL (None: a framed placeholder), `proof` the proof marks."""
     first_layout = plan.pages[0].layout
     template = _environment().get_template(f"{first_layout.key}/{first_layout.template}")
     folder = plan.issue.folder.resolve()
+    if picture_src is None:
+        def picture_src(module: ModulePlan) -> str | None:
+            return (folder / module.article.pictures[0].file).as_uri()
     return template.render(
         issue=plan.issue.issue, pages=plan.pages, line_css=compose.LINE_CSS,
-        stylesheets=_stylesheets(plan), picture_url=lambda f: (folder / f).as_uri(),
-        created=document_date(plan, epoch),
+        stylesheets=_stylesheets(plan, bleed_mm) + list(extra_css), picture_src=picture_src,
+        created=document_date(plan, epoch), variant=variant, proof=proof,
+        description=description, keywords=keywords, first_module=_first_modules(plan),
     )
+
+
+def _first_modules(plan: IssuePlan) -> set[tuple[int, str]]:
+    """(版次, slug) of the first module of every record (a continued article's later parts are
+    not): the one that carries the article's bookmark."""
+    seen, first = set(), set()
+    for page in plan.pages:
+        for module in page.modules:
+            if module.record.slug not in seen:
+                seen.add(module.record.slug)
+                first.add((page.page.number, module.article.slug))
+    return first
 
 
 def write_pdf(plan: IssuePlan, html: str, target: Path, **options) -> None:
