@@ -4,10 +4,8 @@ print (PDF/X-4, CMYK, bleed, marks), proof (watermark, marks, report page, diff)
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import shutil
 import subprocess
 import zipfile
 from collections import Counter
@@ -17,30 +15,16 @@ import pikepdf
 import pdfplumber
 import pytest
 
-from conftest import ROOT, SAMPLE, article, paiban, write_issue
+from conftest import article, paiban, write_issue
 from typeset import build, output
 from typeset.errors import UserError
 from typeset.layouts import MM
 
 
-def _sample_pictures_module():
-    spec = importlib.util.spec_from_file_location("sample_pictures", ROOT / "content" / "sample_pictures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def issue(tmp_path_factory) -> Path:
-    """The sample issue with its sample pictures drawn large enough for print (> 200 ppi)."""
-    folder = tmp_path_factory.mktemp("hires") / "meili-juancheng"
-    folder.mkdir()
-    shutil.copy(SAMPLE / "issue.toml", folder / "issue.toml")
-    shutil.copytree(SAMPLE / "articles", folder / "articles")
-    pictures = _sample_pictures_module()
-    pictures.SIZE = (2400, 1650)
-    pictures.make_samples(folder)
-    return folder
+def issue(sample_issue) -> Path:
+    """The sample issue: its generated pictures are over 200 ppi at their placed size."""
+    return sample_issue
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections import Counter
 
 import pdfplumber
 import pytest
 
 from conftest import ROOT
 from pagecheck import letters, measure, pdftotext_columns, spaces_between_han
-from typeset import build, records
+from typeset import build
 from typeset.layouts import MM
 
 sys.path.insert(0, str(ROOT / "bench"))

@@ -7,7 +7,6 @@ a selection is rendered and checked from the PDF (each module's text inside its 
 
 from __future__ import annotations
 
-import shutil
 import sys
 
 import pytest

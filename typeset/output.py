@@ -43,7 +43,7 @@ from pathlib import Path
 from typeset import plan as planning
 from typeset import preflight, records, render
 from typeset.errors import UserError
-from typeset.layouts import MM, load_layout
+from typeset.layouts import MM
 from typeset.preflight import Finding, Report
 
 VARIANTS = ("print", "proof", "archive")
