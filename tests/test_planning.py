@@ -178,3 +178,17 @@ def test_position_pin_outside_the_page_is_an_error(tmp_path):
         "a": article("标题", "正文。", pin={"column": 7, "row": 1, "columns": 4})})
     with pytest.raises(UserError, match="a.md: field 'pin.columns'|outside the page"):
         plan.plan_issue(records.load_issue(folder))
+
+
+def test_a_short_article_with_a_picture_still_plans(tmp_path):
+    """Text under a full-width picture may be short; only text beside a picture must reach
+    below it."""
+    folder = generate.write_issue(tmp_path / "short", articles=1, pictures=True, lengths=[60], seed=3)
+    module = plan.plan_issue(records.load_issue(folder)).pages[0].modules[0]
+    assert module.picture_rect and module.fit.body
+
+
+def test_an_article_longer_than_the_page_is_named(tmp_path):
+    folder = generate.write_issue(tmp_path / "huge", articles=2, lengths=[30000, 300], seed=3)
+    with pytest.raises(UserError, match=r"溢出.*\(p1-01\) alone has \d+ characters"):
+        plan.plan_issue(records.load_issue(folder))

@@ -24,7 +24,8 @@ class PreflightFailed(UserError):
         self.report = report
         first = report.errors[0]
         more = f" (+{len(report.errors) - 1} more; run: paiban check {report.source})" if len(report.errors) > 1 else ""
-        super().__init__(f"preflight: {first.where()} {first.message}{more}".replace("\n", " "))
+        where = f"{first.where()} " if first.where() else ""
+        super().__init__(f"preflight: {where}{first.message}{more}".replace("\n", " "))
 
 
 @dataclass

@@ -154,14 +154,25 @@ class IssuePlan:
 class Overset(UserError):
     """The page's articles need more grid lines than the page has."""
 
-    def __init__(self, page: Page, layout: Layout, articles: list[Article], needed: int):
-        over = needed - layout.grid.lines
-        self.article = articles[-1]
-        chars = over * layout.grid.columns * layout.grid.chars
-        super().__init__(
-            f"第{page.number}版 溢出 (overset): the articles need {needed} grid lines, the page has "
-            f"{layout.grid.lines}; {over} lines (about {chars} characters) do not fit — cut "
-            f"'{self.article.title}' ({self.article.slug}) or give the issue a page to continue on")
+    def __init__(self, page: Page, layout: Layout, articles: list[Article], needed: int | None):
+        """`needed`: the fewest grid lines any arrangement takes; None when none takes under
+        twice the page (the search stops there)."""
+        grid = layout.grid
+        capacity = grid.columns * grid.chars * grid.lines
+        too_long = [a for a in articles if sum(map(len, a.paragraphs)) > capacity]
+        self.article = too_long[0] if too_long else articles[-1]
+        lines = grid.lines
+        if too_long:
+            amount = (f"more than the page holds: '{self.article.title}' ({self.article.slug}) alone has "
+                      f"{sum(map(len, self.article.paragraphs))} characters, a page about {capacity}")
+        elif needed is None:
+            amount = f"more than {2 * lines} grid lines, the page has {lines}"
+        else:
+            over = needed - lines
+            amount = (f"{needed} grid lines, the page has {lines}; {over} lines "
+                      f"(about {over * layout.grid.columns * layout.grid.chars} characters) do not fit")
+        super().__init__(f"第{page.number}版 溢出 (overset): the articles need {amount} — cut "
+                         f"'{self.article.title}' ({self.article.slug}) or give the issue a page to continue on")
 
 
 class Planner:
@@ -255,12 +266,15 @@ class Planner:
                 base_head = self.head_lines(rows)
                 for pad in range(layout.headline.max_pad_lines + 1):
                     for picture_columns, picture_lines, caption in self.picture_options(article, columns):
+                        if k != columns and picture_columns not in (0, columns):
+                            continue  # 变栏 text does not line up with 基本栏: the picture spans the module
                         under = picture_lines + len(caption)
+                        covered = k if picture_columns == columns else picture_columns
                         cost = (2 * rank + pad + 3 * (k != columns) + (20 if columns == 1 else 0)
                                 + (50 if lead and columns < 4 else 0)
                                 + (4 if columns == layout.grid.columns and not lead else 0)
                                 + self.picture_cost(picture_columns, picture_lines))
-                        for text_lines, kept in self._text_heights(len(body), k, picture_columns, under, jump_to):
+                        for text_lines, kept in self._text_heights(len(body), k, covered, under, jump_to):
                             lines = base_head + pad + text_lines
                             if pin and pin.lines and pin.lines != lines:
                                 continue
@@ -273,20 +287,21 @@ class Planner:
                                                   jump_to if kept is not None else None)
         return best
 
-    def _text_heights(self, body: int, k: int, picture_columns: int, under: int, jump_to: int | None):
-        """(text lines, body lines kept or None for all) the body can fill in k columns.
+    def _text_heights(self, body: int, k: int, covered: int, under: int, jump_to: int | None):
+        """(text lines, body lines kept or None for all) the body can fill in k columns, of
+        which `covered` start `under` lines lower (below the picture and its caption).
 
-        Whole: the least height that holds it, so no column ends more than one line early.
-        Jumping: any height from MIN_JUMP_LINES a column that does not hold it all; every
-        column is full and the last line is the 下转 line."""
-        whole = math.ceil((body + picture_columns * under) / k)
-        if not picture_columns or whole >= under + MIN_LINES_UNDER_PICTURE:
+        Whole: the least height that holds it, so no column ends more than one line early; text
+        beside a picture must reach below it. Jumping: any height from MIN_JUMP_LINES a column
+        that does not hold it all; every column is full and the last line is the 下转 line."""
+        whole = math.ceil((body + covered * under) / k)
+        beside = 0 < covered < k
+        if not beside or whole >= under + MIN_LINES_UNDER_PICTURE:
             yield whole, None
         if jump_to is None:
             return
-        for text_lines in range(max(MIN_JUMP_LINES, under + MIN_LINES_UNDER_PICTURE if picture_columns else 0),
-                                whole):
-            kept = k * text_lines - picture_columns * under - 1
+        for text_lines in range(max(MIN_JUMP_LINES, under + MIN_LINES_UNDER_PICTURE if covered else 0), whole):
+            kept = k * text_lines - covered * under - 1
             if kept >= MIN_JUMP_LINES * k:
                 yield text_lines, kept
 
@@ -336,12 +351,9 @@ class Planner:
     def _plan(self, page: Page, articles: list[Article], search: _Search) -> PagePlan:
         grid = self.layout.grid
         heights = search.page(0)
-        if not heights:
-            raise UserError(f"第{page.number}版: no arrangement of its {len(articles)} articles fits "
-                            f"{grid.columns} 栏 (check the pins)")
         fitting = [h for h in heights if h <= grid.lines]
         if not fitting:
-            raise Overset(page, self.layout, articles, min(heights))
+            raise Overset(page, self.layout, articles, min(heights, default=None))
         height = max(fitting)
         return PagePlan(page, self.layout, search.place(height), empty_lines=grid.lines - height)
 
