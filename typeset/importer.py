@@ -59,7 +59,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from typeset.errors import UserError
-from typeset.records import load_issue, read_text
+from typeset.records import ARTICLE_MAX_CHARS, HEAD_MAX, NAME_MAX, load_issue, read_text
 from typeset.text import normalize
 
 __all__ = ["ImportedArticle", "ImportedPage", "parse_dump", "import_file", "to_json", "write_issue",
@@ -257,6 +257,9 @@ def parse_dump(text: str, *, where: str | None = None) -> ImportedPage:
                 raise UserError("text before the section header '# 版名': delete it or move it below",
                                 where=_at(where, preamble[0].line))
             section = normalize(block.text) or None
+            if section and len(section) > NAME_MAX:
+                raise UserError(f"the section name (版名) is {len(section)} characters long, at most {NAME_MAX}: "
+                                "shorten it", where=_at(where, block.line))
         else:
             preamble.append(block)
     for block in blocks[first_headline:]:
@@ -361,6 +364,13 @@ def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where:
 
     if not paragraphs:
         raise UserError(f"article '{title}' has no body text", where=_at(where, line))
+    for name, value in (("headline (主题)", title), ("subtitle (副题)", subtitle), ("dateline (电头)", dateline)):
+        if value and len(value) > HEAD_MAX:
+            raise UserError(f"the {name} is {len(value)} characters long, at most {HEAD_MAX}: shorten it",
+                            where=_at(where, line))
+    if (size := sum(map(len, paragraphs))) > ARTICLE_MAX_CHARS:
+        raise UserError(f"article '{title[:20]}' has {size:,} characters, at most {ARTICLE_MAX_CHARS:,}: "
+                        "is a '## ' line missing?", where=_at(where, line))
     return ImportedArticle(kicker=kicker, title=title, subtitle=subtitle, dateline=dateline,
                            byline=byline, paragraphs=paragraphs)
 
