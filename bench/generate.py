@@ -33,11 +33,12 @@ TITLES = ["全县反诈宣传进万家", "夏粮收购工作有序开展", "乡�
 
 
 def sentences() -> list[str]:
-    seed = ROOT.parent / "shared" / "seeds" / "000_5d4c4dc4ed23c78b.txt"
-    text = seed.read_text(encoding="utf-8") if seed.is_file() else ""
-    text = text.replace(",", "，").replace("(", "（").replace(")", "）")
-    found = [s for s in re.findall(r"[^。！？\n#]+[。！？]”?", text) if len(s) > 8]
-    return found + EXTRA
+    """The sentences of the sample issue's articles, and the mixed ones above."""
+    from typeset.records import load_article
+
+    text = "".join(p for path in sorted((ROOT / "content" / "meili-juancheng" / "articles").glob("*.md"))
+                   for p in load_article(path).paragraphs)
+    return [s for s in re.findall(r"[^。！？]+[。！？]”?", text) if len(s) > 8] + EXTRA
 
 
 def article_text(rng: random.Random, chars: int) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "content" / "meili-juancheng"
-SEED = ROOT.parent / "shared" / "seeds" / "000_5d4c4dc4ed23c78b.txt"
+SEED = ROOT / "tests" / "dumps" / "seed_juancheng.txt"   # a copy of shared/seeds/000_5d4c4dc4ed23c78b.txt
 
 
 def _load_sample_pictures():

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SEED
 from typeset.errors import UserError
 from typeset.importer import (ImportedArticle, ImportedPage, ends_sentence, import_file, parse_dump, to_json,
                               write_issue)
@@ -13,7 +14,6 @@ from typeset.records import load_issue
 from typeset.text import han_chars
 
 DUMPS = Path(__file__).parent / "dumps"
-SEED = DUMPS / "seed_juancheng.txt"  # a copy of shared/seeds/000_5d4c4dc4ed23c78b.txt
 
 
 def all_text(page: ImportedPage) -> str:
