@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pdfplumber
 
-from typeset.compose import NO_END, NO_START, OPENING
+from typeset.compose import HANGING, NO_END, NO_START, OPENING
 from typeset.preflight import _trim_origin
 
 TOLERANCE = 0.35
@@ -82,6 +82,10 @@ def measure(pdf_path: Path, plan) -> PageMeasure:
 
 def _measure_line(result: PageMeasure, row: list[dict], body_line, x0: float, x1: float, em: float,
                   where: str, oy: float, pitch: float, indented: bool) -> None:
+    # a 、，。 hanging from the column on the left (x0 at that column's edge, in the gutter)
+    # is not part of this line
+    row = [c for i, c in enumerate(row) if not (
+        i == 0 and len(row) > 1 and c["text"] in HANGING and c["x0"] < x0 - em / 2 - TOLERANCE)]
     text = "".join(c["text"] for c in row)
     first, last = row[0], row[-1]
     if first["text"][0] in NO_START:
@@ -104,6 +108,8 @@ def _measure_line(result: PageMeasure, row: list[dict], body_line, x0: float, x1
     rights = [last["x1"]]
     if last["text"][-1] in CJK_MARKS:
         rights.append(last["x0"] + em / 2)
+    if last["text"][-1] in HANGING:
+        rights.append(last["x0"])          # a hanging mark: the text before it ends at the edge
     if abs(left - expected_left) <= TOLERANCE and any(abs(r - x1) <= TOLERANCE for r in rights):
         result.flush += 1
     else:

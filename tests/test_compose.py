@@ -8,22 +8,19 @@ import io
 import itertools
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from typeset.compose import (LINE_CSS, NO_END, NO_START, HouseStyle, Measure, compose_headline,
-                             compose_paragraph)
+from conftest import SEED
+from typeset.compose import (CAPPED_CHAR_GAP_EM, HANGING, LINE_CSS, NO_END, NO_START, HouseStyle,
+                             Measure, compose_headline, compose_paragraph)
 
 EM = 9.0
 COL = 13 * EM          # 117 pt: the 基本栏 of 13 小五 characters
 WIDE = 20 * EM
 TOL = 0.01
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_5d4c4dc4ed23c78b.txt"
-if not SEED.exists():
-    SEED = Path("/work/shared/seeds/000_5d4c4dc4ed23c78b.txt")
 
 NO_INDENT = HouseStyle(indent_em=0)
 
@@ -90,6 +87,90 @@ def test_no_prohibited_mark_at_line_start_in_seed_text():
     for para in seed_paragraphs():
         for line in compose_paragraph(para, COL, EM)[1:]:
             assert line.text()[0] not in NO_START
+
+
+# --- no Han gap that pdftotext reads as a space (< 0.1 em) -----------------------------------
+
+TABLOID = 14 * EM      # 126 pt
+HANG = HouseStyle(hang_punctuation=True)
+
+
+def han_gaps(line):
+    """The gaps (pt) between two Han characters that sit side by side on the line."""
+    def han(p):
+        return len(p.text) == 1 and re.match(r"[\u3400-\u9fff]", p.text)
+    return [b.x - (a.x + a.advance) for a, b in zip(line.placed, line.placed[1:]) if han(a) and han(b)]
+
+
+def test_loose_line_squeezes_in_the_ellipsis():
+    # "单返利”“虚假投资理财”" is 11.5 em: breaking before …… (legal) would stretch 1.5 em over
+    # 11 gaps (0.136 em). The ” before …… goes to ½ em instead and …… (2 em, unsplit) fits.
+    lines = compose_paragraph("单返利”“虚假投资理财”……这些骗局花样翻新，让人防不胜防。", COL, EM, NO_INDENT)
+    assert texts(lines) == ["单返利”“虚假投资理财”……", "这些骗局花样翻新，让人防不", "胜防。"]
+    first = lines[0]
+    assert [(p.text, p.advance) for p in first.placed if p.halt] == [("”", 4.5), ("”", 4.5)]
+    assert advance(first, "“") == 9.0
+    assert first.width == pytest.approx(COL, abs=TOL)
+    assert first.spacing == pytest.approx(0, abs=TOL)
+    assert max(han_gaps(first)) < 0.1 * EM
+
+
+SEVERE = "络诈骗案件高发的严峻形势，认真查摆问题短板，研究制定有效的工作措施"
+
+
+def test_hanging_comma_keeps_the_pushed_character():
+    # First line of a 14-character column: 12 em after the indent. "势，" needs 12.5 em, so 势
+    # would be pushed and "络…形" stretched 1 em over 10 gaps (0.1 em). With hanging, 势 ends
+    # at the edge and the comma hangs outside at ½ em.
+    lines = compose_paragraph(SEVERE, TABLOID, EM, HANG)
+    assert texts(lines) == ["络诈骗案件高发的严峻形势，", "认真查摆问题短板，研究制定有", "效的工作措施"]
+    first = lines[0]
+    assert first.hang and not any(line.hang for line in lines[1:])
+    comma, shi = first.placed[-1], first.placed[-2]
+    assert (comma.text, comma.advance, comma.halt) == ("，", EM / 2, True)
+    assert shi.x + shi.advance == pytest.approx(TABLOID, abs=TOL)
+    assert comma.x == pytest.approx(TABLOID, abs=TOL)
+    assert first.width == pytest.approx(TABLOID, abs=TOL)   # the edge, not the mark's end
+    assert first.spacing == pytest.approx(0, abs=TOL)
+    assert max(han_gaps(first)) < 0.1 * EM
+    assert '<span class="h">，</span>' in first.html()
+
+
+def test_hanging_mark_cancels_the_spacing_before_it():
+    # stretched line: the mark's negative margin takes back the letter-spacing after 势
+    lines = compose_paragraph("络诈骗案件高发的严峻形势，认真", TABLOID + 1, EM, HANG)
+    first = lines[0]
+    assert first.hang and first.spacing > 0
+    comma = first.placed[-1]
+    assert comma.x == pytest.approx(TABLOID + 1, abs=TOL)
+    assert f"margin-left:-{first.spacing:.4f}".rstrip("0") in first.html()
+
+
+def test_without_hanging_the_han_gap_is_capped_a_hair_short():
+    (first, *_rest) = compose_paragraph(SEVERE, TABLOID, EM)    # hang_punctuation off (default)
+    assert first.text() == "络诈骗案件高发的严峻形"
+    assert first.spacing == pytest.approx(CAPPED_CHAR_GAP_EM * EM)
+    assert max(han_gaps(first)) < 0.1 * EM
+    assert 0 < TABLOID - first.width < 0.35
+
+
+def test_no_hang_when_the_line_is_not_too_loose():
+    # pushing 三 stretches 1 em over 11 gaps (0.091 em): no reason to hang
+    lines = compose_paragraph("一二三四五六七八九十一二三，四五", COL, EM,
+                              HouseStyle(indent_em=0, hang_punctuation=True))
+    assert texts(lines) == ["一二三四五六七八九十一二", "三，四五"]
+    assert not lines[0].hang
+    assert lines[0].spacing == pytest.approx(EM / 11, abs=TOL)
+
+
+def test_capped_line_gives_the_rest_to_the_gaps_beside_numbers_and_marks():
+    # "骗警情236起，同比下降" would need 0.26 em between characters; the Han pairs keep
+    # 0.098 em and the gaps around 236, 起 and ， take the rest: flush.
+    style = HouseStyle(indent_em=0, digit_gap=False)
+    first = compose_paragraph("骗警情236起，同比下降18.5%。", COL, EM, style)[0]
+    assert first.text() == "骗警情236起，同比下降"
+    assert first.width == pytest.approx(COL, abs=TOL)
+    assert max(han_gaps(first)) == pytest.approx(CAPPED_CHAR_GAP_EM * EM)
 
 
 # --- punctuation width ----------------------------------------------------------------------
@@ -277,12 +358,19 @@ def justifiable(line) -> bool:
     return not line.last and sum(1 for p in line.placed if p.text.strip()) > 1
 
 
+def capped_short(line) -> bool:
+    """A line of Han characters only whose spacing was capped below 0.1 em: a hair short."""
+    visible = line.text().rstrip(" ")
+    return (line.spacing == pytest.approx(CAPPED_CHAR_GAP_EM * EM)
+            and all(re.match(r"[\u3400-\u9fff]", ch) for ch in visible))
+
+
 def check_lines(source, lines, width):
     assert "".join(texts(lines)) == source
     for i, line in enumerate(lines):
         assert line.width <= width + TOL
         visible = line.text().rstrip(" ")
-        if justifiable(line):
+        if justifiable(line) and not capped_short(line):
             assert line.width == pytest.approx(width, abs=TOL), line.text()
         if i:
             assert visible[:1] not in NO_START, line.text()
@@ -318,8 +406,24 @@ def test_random_paragraphs_under_other_house_styles(source, kinsoku, end_half, a
     assert "".join(texts(lines)) == source
     for line in lines:
         assert line.width <= COL + TOL
-        if justifiable(line):
+        if justifiable(line) and not capped_short(line):
             assert line.width == pytest.approx(COL, abs=TOL)
+
+
+@settings(max_examples=150, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(paragraph(), st.sampled_from([COL, TABLOID]), st.booleans(), st.booleans())
+def test_random_paragraphs_never_part_two_han_characters(source, width, indent, hang):
+    style = HouseStyle(hang_punctuation=hang)
+    lines = compose_paragraph(source, width, EM, style, indent=indent)
+    check_lines(source, lines, width)
+    for line in lines:
+        assert max(han_gaps(line), default=0) < 0.1 * EM, line.text()
+        if line.hang:
+            assert hang and line.text().rstrip()[-1] in HANGING
+            mark, before = line.placed[-1], line.placed[-2]
+            assert mark.halt and mark.x == pytest.approx(width, abs=TOL)
+            assert before.x + before.advance == pytest.approx(width, abs=TOL)
 
 
 # --- the rendered PDF -----------------------------------------------------------------------
@@ -419,6 +523,8 @@ def test_pdf_lines_are_flush_at_both_edges(rendered):
                 ends = [last["x1"] - left]
                 if closes_with_half(last["text"]):
                     ends.append(last["x0"] + EM / 2 - left)        # a halted closing mark
+                if line.hang:
+                    ends.append(last["x0"] - left)                 # a hanging mark
                 total += 1
                 if min(abs(e - width) for e in ends) < 0.35:
                     flush += 1
@@ -458,6 +564,21 @@ def test_pdf_glyphs_sit_where_the_composer_placed_them(rendered):
                     worst = max(worst, abs(first["x0"] - left - x))
                     assert abs(first["x0"] - left - x) < 0.25, (line.text(), placed)
     print(f"worst glyph offset {worst:.3f} pt")
+
+
+def test_pdf_hanging_comma_sits_in_the_gutter():
+    """The text before a hanging mark ends at the column's edge; the mark starts there."""
+    import pdfplumber
+
+    lines = compose_paragraph(SEVERE, TABLOID, EM, HANG)
+    pdf, columns, (gutter, top, pitch) = render_columns([lines], TABLOID)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+    row = row_chars(chars, 30, TABLOID, top, pitch)
+    assert "".join(c["text"] for c in row) == "络诈骗案件高发的严峻形势，"
+    shi, comma = row[-2], row[-1]
+    assert abs(shi["x1"] - (30 + TABLOID)) < 0.05
+    assert abs(comma["x0"] - (30 + TABLOID)) < 0.05
 
 
 def gap_space(a: str, b: str) -> bool:

@@ -17,15 +17,24 @@ How a line is rendered, and why it can be measured exactly:
   `<span class="w">` with letter-spacing 0 (never stretched inside) whose margins carry the
   Han–Latin gap and the spacing after it; a stretched word space is a span of its own.
 
-Pure and fast: no rendering; advances are cached per font, size and text.
+Pure and fast: no rendering; advances are cached per font, size and text, and on disk per
+font file (`cache_dir()`, keyed by the file's hash).
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
+import hashlib
 import html
+import json
+import marshal
+import os
+import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import uharfbuzz as hb
 
@@ -38,7 +47,14 @@ NO_END = OPENING + "／"
 DASH_PAIRS = ("——", "……")
 INTERIOR_BRACKETS = OPENING + "）］｝〕〗】》〉」』”’"
 INTERIOR_COMMAS = "，、；"
+HANGING = "、，。"
 EPS = 1e-6
+# poppler's pdftotext starts a new word where glyphs are more than 0.1 em apart, and WeasyPrint
+# writes letter-spacing in whole thousandths of an em: an even spacing of 0.0995 em or more
+# between two Han characters reads back as a space. A line that would need that much is
+# tightened (squeeze in, hang a mark) and, failing that, set at CAPPED_CHAR_GAP_EM, a hair short.
+MAX_CHAR_GAP_EM = 0.0995
+CAPPED_CHAR_GAP_EM = 0.098
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,11 @@ class HouseStyle:
     # gaps instead (past their ½ em), when it has any: wider character spacing next to a
     # wider gap makes pdftotext read spaces between Han characters.
     char_stretch_cap_em: float = 0.08
+    # Hang one 、，。 (at ½ em) past the right edge, only when the line would otherwise stretch
+    # its Han spacing to MAX_CHAR_GAP_EM or more and squeezing in cannot help. Off by default:
+    # preflight's text check counts a mark hanging past a module's last column as outside the
+    # module (a build error), so a layout may turn it on only once that check allows it.
+    hang_punctuation: bool = False
 
     def __post_init__(self):
         if self.kinsoku not in ("gb", "strict", "off"):
@@ -117,6 +138,162 @@ def _hb_font(path: str, index: int) -> hb.Font:
     return hb.Font(hb.Face(hb.Blob.from_file_path(path), index))
 
 
+# --- advances cached on disk -------------------------------------------------------------------
+#
+# Shaping results do not depend on the size (HarfBuzz works in font units; a Measure scales),
+# so they are kept per face, in font units, in the user's cache folder, keyed by a hash of the
+# font file, the face index, the HarfBuzz version and how the composer shapes (_LANG): a new
+# font file, a new HarfBuzz or a change here is a new cache. The cache is only an
+# accelerator: an unreadable, unwritable or corrupt cache is ignored.
+
+_CACHE_FORMAT = 2
+_CACHE_MAX_ENTRIES = 100_000                     # a face's file stays well under a few MB
+_MEMORY_MAX_ENTRIES = 50_000                    # line texts kept per face / per Measure: bounded memory
+_Shape = tuple[tuple[int, int, int], ...]      # (first char index, advance, x offset), font units
+
+
+def _persistent(text: str) -> bool:
+    """Worth keeping across runs: what recurs in every article — single characters, ——/……
+    pairs, short Latin words and numbers — not the text of a line's boxes, which is new in
+    every article and would grow the file without end."""
+    return len(text) <= 2 or (len(text) <= 16 and text.isascii())
+
+
+def cache_dir() -> Path:
+    """$PAIBAN_CACHE_DIR, else $XDG_CACHE_HOME/paiban, else ~/.cache/paiban."""
+    if os.environ.get("PAIBAN_CACHE_DIR"):
+        return Path(os.environ["PAIBAN_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "paiban"
+
+
+def _sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@functools.cache
+def font_hash(path: str) -> str:
+    """SHA-256 of a font file; remembered in the cache folder by (path, size, mtime), so the
+    file is read once, not on every start."""
+    st = os.stat(path)
+    identity = f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}"
+    index_file = cache_dir() / "font-hashes.json"
+    try:
+        known = json.loads(index_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known, dict) and isinstance(known.get(identity), str):
+        return known[identity]
+    found = _sha256_file(path)
+    _atomic_write(index_file, json.dumps({**(known if isinstance(known, dict) else {}), identity: found},
+                                         indent=0).encode("utf-8"))
+    return found
+
+
+def _atomic_write(target: Path, data: bytes) -> bool:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return True
+    except OSError:
+        return False
+
+
+class _FaceShapes:
+    """Shaping results of one face in font units, loaded from and saved to the disk cache."""
+
+    def __init__(self, path: str, index: int):
+        self.font = _hb_font(path, index)
+        self.upem = self.font.face.upem
+        self.shapes: dict[tuple[str, bool, str], _Shape] = {}     # what recurs (_persistent)
+        self.transient: dict[tuple[str, bool, str], _Shape] = {}  # line texts: this issue's
+        self.fresh: dict[tuple[str, bool, str], _Shape] = {}     # new, to be saved
+        self.new = 0
+        self.file: Path | None = None
+        try:
+            tag = hashlib.sha256(repr((_CACHE_FORMAT, hb.__version__, sorted(_LANG.items()),
+                                       sys.version_info[:2])).encode()).hexdigest()[:12]
+            self.file = cache_dir() / f"shapes-{font_hash(path)[:24]}-{index}-{tag}.marshal"
+            loaded = marshal.loads(self.file.read_bytes())
+            if isinstance(loaded, dict):
+                self.shapes = loaded
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+
+    def shape(self, text: str, start: int, end: int, script: str, halt: bool) -> _Shape:
+        key = (text[start:end], halt, script)
+        found = self.shapes.get(key) or self.transient.get(key)
+        if found is None:
+            buf = hb.Buffer()
+            buf.add_str(key[0])
+            buf.direction = "ltr"
+            buf.script = script
+            buf.language = _LANG.get(script, "en")
+            hb.shape(self.font, buf, {"halt": True} if halt else {})
+            clusters: dict[int, list[int]] = {}
+            for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+                entry = clusters.setdefault(info.cluster, [0, pos.x_offset])
+                entry[0] += pos.x_advance
+            found = tuple((c, adv, off) for c, (adv, off) in sorted(clusters.items()))
+            if _persistent(key[0]):
+                self.shapes[key] = found
+                self.fresh[key] = found
+                self.new += 1
+            else:
+                if len(self.transient) >= _MEMORY_MAX_ENTRIES:  # a line's text rarely recurs
+                    self.transient.clear()
+                self.transient[key] = found
+        return found
+
+    def save(self) -> None:
+        """Write new results, merged with what other processes wrote meanwhile."""
+        if not self.new or self.file is None:
+            return
+        merged = {}
+        try:
+            loaded = marshal.loads(self.file.read_bytes())
+            if isinstance(loaded, dict):
+                merged = loaded
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        if len(merged) + len(self.fresh) > _CACHE_MAX_ENTRIES:
+            merged = {}
+        merged.update(self.fresh)
+        if _atomic_write(self.file, marshal.dumps(merged)):
+            self.new = 0
+            self.fresh = {}
+
+
+_FACES: dict[tuple[str, int], _FaceShapes] = {}
+
+
+def _face_shapes(path: str, index: int) -> _FaceShapes:
+    found = _FACES.get((path, index))
+    if found is None:
+        found = _FACES[(path, index)] = _FaceShapes(path, index)
+    return found
+
+
+def save_metrics() -> None:
+    """Save the advances measured so far to the disk cache (also done at exit)."""
+    for face in list(_FACES.values()):
+        face.save()
+
+
+atexit.register(save_metrics)
+
+
 class Measure:
     """One font role at one size: HarfBuzz advances in pt, cached, shaped as Pango shapes."""
 
@@ -124,8 +301,9 @@ class Measure:
         face = fonts.font(role)
         self.role = role
         self.size_pt = size_pt
-        self._font = _hb_font(str(face.file), face.index)
-        self._scale = size_pt / self._font.face.upem
+        self._face = _face_shapes(str(face.file), face.index)
+        self._font = self._face.font
+        self._scale = size_pt / self._face.upem
         self._cache: dict[tuple[str, bool, str | None], tuple[tuple[int, float, float], ...]] = {}
 
     def shape(self, text: str, halt: bool = False,
@@ -142,21 +320,15 @@ class Measure:
             runs = [(0, len(text), script)] if script else _items(text)
             found = tuple(g for start, end, sc in runs
                           for g in self._shape_run(text, start, end, sc, halt))
+            if len(self._cache) >= _MEMORY_MAX_ENTRIES:     # bounded: flat memory over many issues
+                self._cache.clear()
             self._cache[key] = found
         return found
 
     def _shape_run(self, text, start, end, script, halt):
-        buf = hb.Buffer()
-        buf.add_str(text[start:end])
-        buf.direction = "ltr"
-        buf.script = script
-        buf.language = _LANG.get(script, "en")
-        hb.shape(self._font, buf, {"halt": True} if halt else {})
-        clusters: dict[int, list[float]] = {}
-        for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
-            entry = clusters.setdefault(info.cluster, [0.0, pos.x_offset * self._scale])
-            entry[0] += pos.x_advance * self._scale
-        return [(start + c, adv, off) for c, (adv, off) in sorted(clusters.items())]
+        scale = self._scale
+        return [(start + c, adv * scale, off * scale)
+                for c, adv, off in self._face.shape(text, start, end, script, halt)]
 
     def width(self, text: str, halt: bool = False, script: str | None = None) -> float:
         return sum(adv for _, adv, _ in self.shape(text, halt, script))
@@ -296,7 +468,8 @@ class Placed:
 @dataclass(frozen=True)
 class Line:
     """One composed line; `width` runs from the column's left edge to the right edge of
-    the last visible glyph (a source space kept at the line end is zero width)."""
+    the last visible glyph (a source space kept at the line end is zero width) — but not of a
+    hanging mark (`hang`): that one starts at `width`, the column's edge, and sits outside."""
 
     boxes: tuple[Box, ...]
     placed: tuple[Placed, ...]
@@ -306,6 +479,7 @@ class Line:
     indent: float
     width: float
     last: bool
+    hang: bool = False
 
     def text(self) -> str:
         return "".join(b.text for b in self.boxes)
@@ -373,6 +547,7 @@ class _Paragraph:
         self.em = size_pt
         n = len(clusters)
         self.halted = [False] * n
+        self.hung: set[int] = set()    # ends of the lines whose last cluster hangs (breaks())
         if style.compress_adjacent:
             for i in range(n - 1):
                 a, b = clusters[i], clusters[i + 1]
@@ -446,10 +621,17 @@ class _Paragraph:
             return False
         return not (self.style.kinsoku == "strict" and b.kind == "dash")
 
-    def breaks(self, width: float, first_indent: float) -> list[tuple[int, int]]:
-        """Greedy breaking: squeeze in before pushing out (先挤进，后推出), then 孤字."""
+    def breaks(self, width: float, first_indent: float,
+               justified: bool = True) -> list[tuple[int, int]]:
+        """Greedy breaking: squeeze in before pushing out (先挤进，后推出), then 孤字.
+
+        When `justified`, a line that would stretch its Han spacing to MAX_CHAR_GAP_EM or
+        more squeezes in the next unit even where it could break, else hangs a 、，。 (the
+        line's end goes to `hung`); `_LineSetter` caps what is left.
+        """
         n = len(self.c)
         lines: list[tuple[int, int]] = []
+        self.hung = set()
         s = 0
         while s < n:
             room = width - (first_indent if s == 0 else 0.0)
@@ -458,11 +640,69 @@ class _Paragraph:
                 e += 1
             if e < n and not self.legal(e):
                 e = self._squeeze(s, e, room) or self._push(s, e) or e
+            if justified and e < n and self.loose(s, e, room):
+                e = self._tighten(s, e, room)
             lines.append((s, e))
             s = e
         if self.style.no_orphan_char and len(lines) > 1:
-            self._pull_orphan(lines, width)
+            self._pull_orphan(lines, width, first_indent, justified)
         return lines
+
+    def char_stretch(self, s: int, e: int, room: float, hang: bool = False) -> float:
+        """The even Han spacing (em) that justifying line s..e to `room` takes when its word
+        spaces and Han–Latin gaps have first grown to ½ em (0 for a line that must shrink).
+        With `hang`, the line's last cluster hangs outside and is not counted."""
+        v = e - 1 if hang else self.visible_end(s, e)
+        slots = v - s - 1
+        slack = room - self.natural(s, v)
+        if slots <= 0 or slack <= EPS:
+            return 0.0
+        for i in range(s, v - 1):
+            if self.c[i].kind == "space":
+                slack -= max(0.0, self.em / 2 - self.c[i].width)
+            if self.gap[i] > 0:
+                slack -= max(0.0, self.em / 2 - self.gap[i])
+        return max(0.0, slack) / slots / self.em
+
+    def han_pair(self, s: int, v: int) -> bool:
+        """Do two Han characters meet among clusters s..v-1 (pdftotext may part them)?"""
+        return any(self.c[i].kind == "han" and self.c[i + 1].kind == "han" for i in range(s, v - 1))
+
+    def loose(self, s: int, e: int, room: float, hang: bool = False) -> bool:
+        v = e - 1 if hang else self.visible_end(s, e)
+        return (self.char_stretch(s, e, room, hang) >= MAX_CHAR_GAP_EM - EPS
+                and self.han_pair(s, v))
+
+    def _tighten(self, s: int, e: int, room: float) -> int:
+        """A loose line s..e: squeeze in more (compressing its marks), else hang a 、，。."""
+        k = self._squeeze(s, e, room)
+        if k is not None:
+            return k
+        if self.style.hang_punctuation:
+            k = self._hang(s, e, room)
+            if k is not None:
+                self.hung.add(k)
+                return k
+        return e
+
+    def _hang(self, s: int, e: int, room: float) -> int | None:
+        """The end k > e of a line whose clusters s..k-2 fit `room` (compressed if need be)
+        and whose last cluster, one of 、，。 before a legal break, hangs outside at ½ em;
+        the longest such line, if it is tighter than s..e."""
+        n, found = len(self.c), None
+        k = e + 1
+        while k <= n and self.minimum(s, k - 1) <= room + EPS:
+            mark, before = self.c[k - 1], self.c[k - 2]
+            # a paragraph's last line is not justified: it hangs only a mark after a full line
+            end_ok = self.legal(k) if k < n else abs(self.natural(s, k - 1) - room) <= EPS
+            if (mark.text in HANGING and mark.compressible and before.kind != "space"
+                    and k - 1 > s and end_ok):
+                found = k
+            k += 1
+        if found is not None and (self.char_stretch(s, found, room, hang=True)
+                                  < self.char_stretch(s, e, room)):
+            return found
+        return None
 
     def _squeeze(self, s: int, e: int, room: float) -> int | None:
         k = e + 1
@@ -478,16 +718,22 @@ class _Paragraph:
             k -= 1
         return k if k > s else None
 
-    def _pull_orphan(self, lines, width):
+    def _pull_orphan(self, lines, width, first_indent=0.0, justified=False):
         s, e = lines[-2]
+        n = len(self.c)
         last_text = "".join(c.text for c in self.c[e:]).strip()
         if len(last_text) != 1:
             return
+        room = width - (first_indent if s == 0 else 0.0)
         k = e - 1
         while k > s and not self.legal(k):
             k -= 1
-        if k > s and self.natural(k, len(self.c)) <= width + EPS:
-            lines[-2:] = [(s, k), (k, len(self.c))]
+        if k > s and self.natural(k, n) <= width + EPS:
+            if justified and self.loose(s, k, room) and self.minimum(s, n) <= room + EPS:
+                lines[-2:] = [(s, n)]     # the line above too loose: squeeze the character in
+            else:
+                lines[-2:] = [(s, k), (k, n)]
+            self.hung.discard(e)
 
 
 def _prefix(values: list[float]) -> list[float]:
@@ -503,11 +749,15 @@ class _LineSetter:
     """Decides the compression and the spacing of one line, then places it exactly."""
 
     def __init__(self, para: _Paragraph, s: int, e: int, width: float, indent: float,
-                 justify: bool, space_target: float | None = None):
+                 justify: bool, space_target: float | None = None, hang: bool = False):
         self.p, self.s, self.e = para, s, e
-        self.v = para.visible_end(s, e)
+        # a hanging mark (the last cluster) is outside the justified part, at ½ em
+        self.hang = hang and e - s > 1
+        self.v = e - 1 if self.hang else para.visible_end(s, e)
         self.width, self.indent, self.justify = width, indent, justify
         self.halt = para.halted[s:e]
+        if self.hang:
+            self.halt[-1] = True
         # extra[k]: spacing after cluster s+k beyond the even X (gaps, word spaces)
         self.extra = [para.gap[i] if i < self.v - 1 else 0.0 for i in range(s, e)]
         if space_target is not None:
@@ -629,16 +879,24 @@ class _LineSetter:
     def _place(self) -> Line:
         """Solve the even spacing X on the exact box widths, then place every cluster.
 
-        Positions are linear in X, so two layouts (X = 0 and X = 1) give X.
+        Positions are linear in X, so two layouts (X = 0 and X = 1) give X. An X that would
+        part two Han characters in pdftotext (MAX_CHAR_GAP_EM) is capped at
+        CAPPED_CHAR_GAP_EM and the rest goes to the line's other gaps (next to a mark, a word,
+        a dash), or, on a line of Han characters only, is left over: the line is short.
+        A hanging mark gets a negative left margin that cancels the spacing after the cluster
+        before it, so it starts exactly at the column's edge.
         """
         em = self.p.em
         boxes = self._boxes()
         spacing = 0.0
         if self.justify:
-            end0 = self._right(_layout(boxes, 0.0, em))
-            end1 = self._right(_layout(boxes, 1.0, em))
-            if end1 - end0 > EPS:
-                spacing = (self.width - self.indent - end0) / (end1 - end0)
+            spacing = self._solve(boxes)
+            if spacing >= (MAX_CHAR_GAP_EM - EPS) * em and self.p.han_pair(self.s, self.v):
+                spacing = CAPPED_CHAR_GAP_EM * em
+                boxes = self._spread_over_others(spacing) or boxes
+        if self.hang:
+            before = self.extra[self.v - 1 - self.s]
+            boxes[-1] = replace(boxes[-1], margin_left=-(spacing + before))
         xs = _layout(boxes, spacing, em)
         placed, pos = [], 0
         for k in range(self.e - self.s):
@@ -648,7 +906,40 @@ class _LineSetter:
             pos += len(c.text)
         end = placed[self.v - 1 - self.s]
         return Line(tuple(boxes), tuple(placed), _main_role(self.p.c[self.s:self.e]), em,
-                    spacing, self.indent, end.x + end.advance, last=not self.justify)
+                    spacing, self.indent, end.x + end.advance, last=not self.justify,
+                    hang=self.hang)
+
+    def _spread_over_others(self, spacing: float) -> list[Box] | None:
+        """With X fixed, widen the gaps that are not between two Han characters evenly so
+        the line ends at the edge; the new boxes, or None when the line has no such gap.
+
+        Giving a cluster its own spacing splits a text box, which can change how Pango
+        shapes it (a lone —— is narrower), so the widening is solved on the split boxes:
+        positions are linear in it, two layouts (1 and 2 pt) give it."""
+        c, s, em = self.p.c, self.s, self.p.em
+        others = [k for k in range(self.v - s - 1)
+                  if not (c[s + k].kind == "han" and c[s + k + 1].kind == "han")]
+        if not others:
+            return None
+        base = list(self.extra)
+
+        def widened(d: float) -> list[Box]:
+            for k in others:
+                self.extra[k] = base[k] + d
+            return self._boxes()
+
+        end1 = self._right(_layout(widened(1.0), spacing, em))
+        end2 = self._right(_layout(widened(2.0), spacing, em))
+        if end2 - end1 <= EPS:
+            self.extra = base
+            return None
+        return widened(1.0 + (self.width - self.indent - end1) / (end2 - end1))
+
+    def _solve(self, boxes: list[Box]) -> float:
+        """The even spacing X that ends the line's justified part at the column's edge."""
+        end0 = self._right(_layout(boxes, 0.0, self.p.em))
+        end1 = self._right(_layout(boxes, 1.0, self.p.em))
+        return (self.width - self.indent - end0) / (end1 - end0) if end1 - end0 > EPS else 0.0
 
     def _right(self, xs: list[tuple[float, float]]) -> float:
         end = sum(len(c.text) for c in self.p.c[self.s:self.v])
@@ -706,7 +997,7 @@ def compose_paragraph(spans: list[tuple[str, str]] | str, width_pt: float, size_
     para = _Paragraph(_clusters(spans, size_pt, style, width_pt - first_indent), size_pt, style)
     breaks = para.breaks(width_pt, first_indent)
     return [_LineSetter(para, s, e, width_pt, first_indent if i == 0 else 0.0,
-                        justify=i < len(breaks) - 1).set()
+                        justify=i < len(breaks) - 1, hang=e in para.hung).set()
             for i, (s, e) in enumerate(breaks)]
 
 
@@ -730,7 +1021,7 @@ def compose_headline(text: str, role: str, size_pt: float, width_pt: float,
         if end <= s:
             continue
         sub = _Paragraph(para.c[s:end], size_pt, style)
-        for a, b in sub.breaks(width_pt, 0.0):
+        for a, b in sub.breaks(width_pt, 0.0, justified=False):
             lines.append(_LineSetter(para, s + a, s + b, width_pt, 0.0, justify=False).set())
         s = end
     return lines
