@@ -135,14 +135,11 @@ def _finding(severity: Severity, check: str, message: str, *, page: int | None =
 
 @functools.cache
 def cmap(file: str, index: int = 0) -> frozenset[int]:
-    """The code points a face maps (cached per face: ~0.2–0.6 s the first time)."""
-    from fontTools.ttLib import TTCollection, TTFont
+    """The code points a face maps (cached per face). HarfBuzz reads the cmap in ~10 ms a
+    face, fontTools took 0.1–0.7 s; the sets are the same for every role and fallback face."""
+    import uharfbuzz
 
-    if str(file).lower().endswith((".ttc", ".otc")):
-        face = TTCollection(file, lazy=True)[index]
-    else:
-        face = TTFont(file, lazy=True, fontNumber=index)
-    return frozenset(face["cmap"].getBestCmap() or ())
+    return frozenset(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(file), index).unicodes)
 
 
 def _has(role: FontRole, char: str) -> bool:
@@ -551,54 +548,61 @@ def _diff_text(counter: Counter, limit: int = 12) -> str:
 
 
 def check_text(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Finding]:
-    """Each module's rectangle holds exactly its article's characters (whitespace ignored).
-    extractor: "auto" (pdfplumber, poppler on pages pdfplumber cannot read), "pdfplumber", "poppler"."""
-    import pdfplumber
+    """Each module's rectangle holds exactly its article's characters (whitespace ignored), each
+    set in the font of its role.
+
+    extractor: "auto" (glyph positions from the content streams, typeset.pdftext: the same
+    boxes as pdfplumber, ~20× faster, and it reads pages pdfplumber cannot), "pdfplumber",
+    "poppler" (pdftotext per rectangle; no font check)."""
+    from typeset import pdftext
 
     pdf_path = Path(pdf_path)
     findings: list[Finding] = []
-    with pdfplumber.open(pdf_path) as pdf:
-        if len(pdf.pages) != len(plan.pages):
-            findings.append(Finding("error", "text", f"the PDF has {len(pdf.pages)} pages, the plan "
-                                    f"{len(plan.pages)}", None, None, "render the issue again"))
-        for pdf_page, page_plan in zip(pdf.pages, plan.pages):
-            number = page_plan.page.number
-            layout = page_plan.layout
-            ox, oy = _trim_origin(pdf_page)
-            ox, oy = ox + layout.area_left, oy + layout.area_top
-            chars = [] if extractor == "poppler" else pdf_page.chars
-            use_poppler = extractor == "poppler" or (
-                extractor == "auto" and not chars and any(_letters(m.article.text()) for m in page_plan.modules))
-            for module in page_plan.modules:
-                r = module.rect
-                rect = (r.x, r.y, r.x + r.w, r.y + r.h)
-                if use_poppler:
-                    text = _poppler_text(pdf_path, pdf_page.page_number,
-                                         (rect[0] + ox, rect[1] + oy, rect[2] + ox, rect[3] + oy))
-                else:
-                    text = "".join(c["text"] for c in chars
-                                   if _in(rect, c["x0"], c["x1"], c["top"], c["bottom"], ox, oy))
-                if not use_poppler:
-                    findings += _check_roles(module, [c for c in chars if _in(
-                        rect, c["x0"], c["x1"], c["top"], c["bottom"], ox, oy)], number)
-                expected, found = _letters(expected_text(module)), _letters(text)
-                if expected == found:
-                    continue
-                missing, extra = expected - found, found - expected
-                parts = []
-                if missing:
-                    parts.append(f"missing {_diff_text(missing)}")
-                if extra:
-                    parts.append(f"extra {_diff_text(extra)}")
-                lost = not found
-                findings.append(_finding(
-                    "error", "text", ("溢出/丢字 the module prints NO text" if lost else
-                                      "溢出/丢字 the printed text differs from the record: ") + "; ".join(parts),
-                    page=number, article=module.article,
-                    hint=("text was lost in rendering (overflow or a clipped column): rebuild; if it "
-                          "persists, shorten the article or report the layout bug" if missing else
-                          "characters of another module or of the fallback faces landed in this module: "
-                          "check the proof")))
+    if extractor == "pdfplumber":
+        import pdfplumber
+
+        with pdfplumber.open(pdf_path) as pdf:
+            pages = [(p.page_number, _trim_origin(p), p.chars) for p in pdf.pages]
+    else:
+        pages = [(p.page_number, p.trim_origin(), p.chars if extractor == "auto" else [])
+                 for p in pdftext.pages(pdf_path)]
+    if len(pages) != len(plan.pages):
+        findings.append(Finding("error", "text", f"the PDF has {len(pages)} pages, the plan "
+                                f"{len(plan.pages)}", None, None, "render the issue again"))
+    for (page_number, (ox, oy), chars), page_plan in zip(pages, plan.pages):
+        number = page_plan.page.number
+        layout = page_plan.layout
+        ox, oy = ox + layout.area_left, oy + layout.area_top
+        use_poppler = extractor == "poppler" or (
+            extractor == "auto" and not chars and any(_letters(m.article.text()) for m in page_plan.modules))
+        for module in page_plan.modules:
+            r = module.rect
+            rect = (r.x, r.y, r.x + r.w, r.y + r.h)
+            if use_poppler:
+                text = _poppler_text(pdf_path, page_number,
+                                     (rect[0] + ox, rect[1] + oy, rect[2] + ox, rect[3] + oy))
+            else:
+                inside = [c for c in chars if _in(rect, c["x0"], c["x1"], c["top"], c["bottom"], ox, oy)]
+                text = "".join(c["text"] for c in inside)
+                findings += _check_roles(module, inside, number)
+            expected, found = _letters(expected_text(module)), _letters(text)
+            if expected == found:
+                continue
+            missing, extra = expected - found, found - expected
+            parts = []
+            if missing:
+                parts.append(f"missing {_diff_text(missing)}")
+            if extra:
+                parts.append(f"extra {_diff_text(extra)}")
+            lost = not found
+            findings.append(_finding(
+                "error", "text", ("溢出/丢字 the module prints NO text" if lost else
+                                  "溢出/丢字 the printed text differs from the record: ") + "; ".join(parts),
+                page=number, article=module.article,
+                hint=("text was lost in rendering (overflow or a clipped column): rebuild; if it "
+                      "persists, shorten the article or report the layout bug" if missing else
+                      "characters of another module or of the fallback faces landed in this module: "
+                      "check the proof")))
     return findings
 
 
@@ -637,10 +641,11 @@ def _check_roles(module, chars: list[dict], page: int) -> list[Finding]:
             continue
         family = SUBSET_PREFIX.sub("", c["fontname"])
         role = known.get(family)
-        if role:
-            found[(role, c["text"])] += 1
-        else:
-            other[family] += 1
+        for ch in c["text"]:      # a ligature glyph (the 2 em "——") carries two characters
+            if role:
+                found[(role, ch)] += 1
+            else:
+                other[family] += 1
     # the same face may serve two roles (书宋 and 标宋 share a family, weights differ): compare
     # by the face's name, so only a character in a different face counts
     missing, extra = expected - found, found - expected
@@ -680,7 +685,7 @@ def _trim_origin(pdf_page) -> tuple[float, float]:
 
 
 def check_plan(plan) -> list[Finding]:
-    """Underfull pages and the planner's notes."""
+    """Underfull pages: empty grid lines the planner could not fill within the house limits."""
     findings = []
     for page_plan in plan.pages:
         number = page_plan.page.number
@@ -691,9 +696,6 @@ def check_plan(plan) -> list[Finding]:
                 "warning", "underfull", f"underfull (版面不满): {page_plan.empty_lines} empty grid lines "
                 f"({mm:.0f} mm) at the foot of the page", number, None,
                 "add copy or a picture, enlarge a headline or a picture, or move an article here"))
-        for note in page_plan.notes:
-            if not note.startswith("underfull"):
-                findings.append(Finding("warning", "plan", note, number, None, ""))
     return findings
 
 
