@@ -72,17 +72,39 @@ def import_(dump: Path, output: Path | None, as_json: bool, paper: str, date: st
 @click.option("--html", "write_html", is_flag=True, help="also write the HTML given to WeasyPrint")
 @click.option("--source-date-epoch", type=int, envvar="SOURCE_DATE_EPOCH",
               help="the PDF's date (seconds since 1970); default: the issue date")
+@click.option("--variant", "variants", multiple=True, type=click.Choice(["print", "proof", "archive"]),
+              help="print (PDF/X-4, CMYK, bleed, marks), proof (校样: marks problems, report page), "
+                   "archive (PDF/A-3u, bookmarks, records attached, articles.json); repeatable; "
+                   "writes OUTPUT/<issue>.<variant>.pdf")
+@click.option("--png", "png", is_flag=True, help="also write a PNG preview of every page")
+@click.option("--png-dpi", type=click.IntRange(10, 1200), default=100, show_default=True,
+              help="resolution of the PNG previews (and of the pixel regions in articles.json)")
+@click.option("--diff", "diff", type=click.Path(path_type=Path),
+              help="proof: highlight the articles changed since PREVIOUS (a proof or archive PDF, an "
+                   "articles.json or a records folder)")
 @reports_user_errors
-def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | None):
-    """Build an issue folder (content/<issue>) into OUTPUT/<issue>.pdf."""
+def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | None,
+          variants: tuple[str, ...], png: bool, png_dpi: int, diff: Path | None):
+    """Build an issue folder (content/<issue>) into OUTPUT/<issue>.pdf, or with --variant into
+    OUTPUT/<issue>.<variant>.pdf."""
     from typeset.build import build as build_issue
 
-    result = build_issue(issue, output, write_html=write_html, source_date_epoch=source_date_epoch)
+    if diff is not None and "proof" not in variants:
+        raise UserError("--diff marks changed articles in the proof: add --variant proof")
+    result = build_issue(issue, output, write_html=write_html, source_date_epoch=source_date_epoch,
+                         variants=variants, png_dpi=png_dpi if png else None, diff=diff)
     for warning in result.report.warnings:
         click.echo(f"注意 warning: {warning.where()} {warning.message}", err=True)
     pages = len(result.plan.pages)
     articles = sum(len(p.modules) for p in result.plan.pages)
-    click.echo(f"wrote {result.pdf} ({pages} 版, {articles} articles)")
+    for out in result.outputs or [None]:
+        pdf = out.pdf if out else result.pdf
+        errors = f", {len(out.report.errors)} preflight error(s) marked" if out and out.report.errors else ""
+        click.echo(f"wrote {pdf} ({pages} 版, {articles} articles{errors})")
+        if out and out.sidecar:
+            click.echo(f"wrote {out.sidecar}")
+    for path in result.pngs:
+        click.echo(f"wrote {path}")
 
 
 @main.command("fonts")
@@ -105,3 +127,25 @@ def check(target: Path, as_json: bool):
     from typeset import preflight
 
     sys.exit(preflight.run(target, as_json))
+
+
+@main.command()
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="issues built at once, each in its own process  [default: the number of CPUs]")
+@click.option("--force", is_flag=True, help="rebuild the unchanged issues too")
+@click.option("-q", "--quiet", is_flag=True, help="no progress bar")
+@click.option("--source-date-epoch", type=int, envvar="SOURCE_DATE_EPOCH",
+              help="the PDFs' date (seconds since 1970); default: each issue's date")
+@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
+              help="run the builds on a Dask distributed cluster (tcp://host:8786) instead of local "
+                   "processes; the workers need the program, the fonts and the folders at the same paths")
+@reports_user_errors
+def batch(dirs: tuple[Path, ...], output: Path, jobs: int | None, force: bool, quiet: bool,
+          source_date_epoch: int | None, dask_scheduler: str | None):
+    """Build many issues (DIR: an issue folder or a folder of them) in parallel; issues unchanged
+    since their last build (records, layout, fonts, program) are skipped. Exit 1 if any failed."""
+    from typeset import batch as batch_
+
+    sys.exit(batch_.main_cli(dirs, output, jobs, force, quiet, source_date_epoch, dask_scheduler))

@@ -1,0 +1,461 @@
+"""Speed at page, issue and archive scale, measured against the alternatives.
+
+    python bench/run.py [--repeat 3] [--quick] [--no-batch] [--batch-issues 20] [--memory-issues 0]
+                        [--work DIR] [--json FILE]
+
+Builds the sample issue (content/meili-juancheng) and generated issues of 1, 4 and 16 pages, and
+prints the median wall time and peak memory (the child's ru_maxrss from os.wait4) of
+  (a) `paiban build ISSUE` as a user runs it (a fresh process),
+  (b) WeasyPrint alone (`python -m weasyprint`) on the exact HTML `paiban build --html` wrote:
+      the floor our pipeline sits on,
+  (c) Typst (PyPI `typst`) compiling an equivalent document written here (same text, page size,
+      columns, body size and leading, the same fonts), as a process and in-process,
+with the ratios a/b and a/c, and the stages of a build timed in a fresh process through the
+Python API: imports, fonts, load, records check, compose, plan, render (HTML), WeasyPrint
+layout, PDF writing, preflight. Then the batch: N generated issues with --jobs 1 and --jobs 2,
+and a second run with nothing changed.
+
+Only the standard library measures (time.perf_counter, os.wait4). A benchmark, not a test:
+the numbers depend on the machine, so the README says which machine they came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "content" / "meili-juancheng"
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "content"))
+PY = sys.executable
+
+# Stages that are WeasyPrint's own work (the floor); everything else is ours.
+WEASYPRINT_STAGES = ("layout", "write")
+STAGES = ("import", "import weasyprint", "fonts", "load", "check records", "compose", "plan",
+          "render html", "layout", "write", "preflight")
+
+
+# --- measuring a process ---------------------------------------------------------------------
+
+def run_process(args: list[str], *, env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, peak resident memory in MB) of one child process; raises if it fails."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, **(env or {})})
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} failed ({proc.returncode}):\n{stderr.decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def median_process(args: list[str], repeat: int) -> tuple[float, float]:
+    runs = [run_process(args) for _ in range(repeat)]
+    return statistics.median(w for w, _ in runs), max(m for _, m in runs)
+
+
+# --- the issues ------------------------------------------------------------------------------
+
+def prepare_issues(work: Path, quick: bool) -> list[tuple[str, Path]]:
+    from generate import write_issue
+    from sample_pictures import make_samples
+
+    make_samples(SAMPLE)
+    issues = [("sample (meili-juancheng)", SAMPLE)]
+    for pages in ((1, 4) if quick else (1, 4, 16)):
+        # a generated issue the build fails on (a planner or preflight error) is reported and
+        # replaced by the next seed: the benchmark times builds that succeed
+        for seed in range(pages, pages + 500, 100):
+            folder = work / "issues" / f"gen-{pages}p-s{seed}"
+            if not (folder / "issue.toml").is_file():
+                write_issue(folder, pages=pages, articles=4, seed=seed)
+            try:
+                run_process([PY, "-m", "typeset", "build", str(folder), "-o", str(work / "out" / folder.name),
+                             "--html"])
+                break
+            except RuntimeError as e:
+                print(f"  note: generated issue {folder.name} does not build, next seed: "
+                      f"{str(e).strip().splitlines()[-1][:300]}", flush=True)
+        issues.append((f"generated {pages} page{'s' if pages > 1 else ''}", folder))
+    return issues
+
+
+# --- (c) the Typst document --------------------------------------------------------------------
+
+def _typst_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)      # a JSON string is a valid Typst string
+
+
+def write_typst(issue_folder: Path, target: Path) -> Path:
+    """An equivalent Typst document: every page of the issue on the layout's trim size, in its
+    基本栏 columns with their gutter, 版心 margins, body size and line pitch; each article's
+    kicker, title (黑体), dateline, paragraphs (书宋, justified, 2 em indent), byline (楷体) and
+    pictures with captions. Typst flows and balances nothing by design rules; it is the speed
+    of setting the same text on the same grid."""
+    from typeset import fonts, records
+    from typeset.layouts import MM, load_layout
+
+    issue = records.load_issue(issue_folder)
+    role = {key: r for key, r in fonts.role_map().items()}
+    out = []
+    for n, page in enumerate(issue.issue.pages):
+        layout = load_layout(page.layout)
+        trim_w, trim_h = layout.trim
+        left = layout.area_left
+        right = trim_w - left - layout.area_width
+        top = layout.area_top
+        bottom = trim_h - top - layout.area_height
+        g = layout.grid
+        if n:
+            out.append("#pagebreak()")
+        out.append(
+            f"#set page(width: {trim_w:.3f}pt, height: {trim_h:.3f}pt, columns: {g.columns},\n"
+            f"  margin: (left: {left:.3f}pt, right: {right:.3f}pt, top: {top:.3f}pt, bottom: {bottom:.3f}pt))\n"
+            f"#set columns(gutter: {layout.gap:.3f}pt)\n"
+            f"#set text(font: {_typst_string(role['shusong'].family)}, size: {g.body_size_pt}pt, lang: \"zh\", region: \"cn\")\n"
+            f"#set par(justify: true, first-line-indent: (amount: 2em, all: true), leading: {g.pitch_pt - g.body_size_pt:.2f}pt,"
+            f" spacing: {g.pitch_pt - g.body_size_pt:.2f}pt)\n"
+            f"#place(top + left, float: true, scope: \"parent\")["
+            f"#text(font: {_typst_string(role['heiti'].family)}, weight: \"bold\", size: 24pt)[{_escape(page.section or '')}]"
+            f" #h(1fr) #text(font: {_typst_string(role['heiti'].family)}, weight: \"bold\", size: 9pt)"
+            f"[{_escape(issue.issue.paper)} · 第{page.number}版]]")
+        for i, article in enumerate(issue.page_articles(page)):
+            heiti = _typst_string(role["heiti"].family)
+            size = layout.headline.lead[0] if i == 0 else layout.headline.medium[0]
+            head = []
+            if article.kicker:
+                head.append(f"#text(font: {heiti}, weight: \"bold\", size: {size * 0.55:.1f}pt)[{_escape(article.kicker)}]")
+            head.append(f"#text(font: {heiti}, weight: \"bold\", size: {size}pt)[{_escape(article.title)}]")
+            if article.subtitle:
+                head.append(f"#text(font: {heiti}, weight: \"bold\", size: {size * 0.55:.1f}pt)[{_escape(article.subtitle)}]")
+            out.append("#block(width: 100%, above: 1em, below: 1em)[#set par(first-line-indent: 0pt, justify: false)\n"
+                       + " \\\n".join(head) + "]")
+            for picture in article.pictures:
+                path = (issue.folder / picture.file).resolve()
+                out.append(f"#figure(image({_typst_string(str(path))}, width: 100%), caption: "
+                           f"text(font: {_typst_string(role['kaiti'].family)}, size: {layout.picture.caption_size_pt}pt)"
+                           f"[{_escape((picture.caption or '') + ' ' + (picture.credit or ''))}])")
+            for k, paragraph in enumerate(article.paragraphs):
+                lead = (f"#text(font: {heiti}, weight: \"bold\")[{_escape(article.dateline)}]"
+                        if k == 0 and article.dateline else "")
+                out.append(lead + _escape(paragraph))
+            if article.byline:
+                out.append(f"#align(right)[#text(font: {_typst_string(role['kaiti'].family)})[{_escape(article.byline)}]]")
+    target.write_text("\n\n".join(out) + "\n", encoding="utf-8")
+    return target
+
+
+def _escape(text: str) -> str:
+    """Typst markup: escape the characters that start markup."""
+    for ch in "\\#*_`$<>@[]=-+/~\"'":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def typst_in_process(typ: Path, pdf: Path, repeat: int) -> tuple[float, float]:
+    """(median of the warm compiles, the first compile) in this process."""
+    import typst
+
+    times = []
+    for _ in range(repeat + 1):
+        start = time.perf_counter()
+        typst.compile(str(typ), output=str(pdf), root="/")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:]), times[0]
+
+
+# --- the stages, in a fresh process ----------------------------------------------------------------
+
+def stages(issue: Path, out: Path) -> dict:
+    """Time the stages of one build through the Python API (run in a fresh process, so first
+    uses — fonts, caches — count as they do for `paiban build`)."""
+    t = time.perf_counter
+    times: dict[str, float] = {}
+    start = t()
+    from typeset import build, compose, fonts, plan, preflight, records, render  # noqa: F401
+    times["import"] = t() - start
+    mark = t()
+    import weasyprint
+    times["import weasyprint"] = t() - mark
+
+    composing = [0.0]
+
+    def timed(function):
+        def wrapper(*args, **kwargs):
+            begin = t()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                composing[0] += t() - begin
+        return wrapper
+
+    compose.compose_paragraph = timed(compose.compose_paragraph)
+    compose.compose_headline = timed(compose.compose_headline)
+
+    mark = t()
+    fonts.check_all()
+    times["fonts"] = t() - mark
+    mark = t()
+    loaded = records.load_issue(issue)
+    times["load"] = t() - mark
+    mark = t()
+    preflight.check_records(loaded)
+    times["check records"] = t() - mark
+    mark = t()
+    issue_plan = plan.plan_issue(loaded)
+    planning = t() - mark
+    times["compose"] = composing[0]
+    times["plan"] = planning - composing[0]
+    mark = t()
+    html = render.render_html(issue_plan)
+    times["render html"] = t() - mark
+    mark = t()
+    document = weasyprint.HTML(string=html, base_url=str(issue_plan.issue.folder.resolve())).render()
+    times["layout"] = t() - mark
+    mark = t()
+    out.mkdir(parents=True, exist_ok=True)
+    pdf = out / f"{issue.name}.stages.pdf"
+    document.write_pdf(pdf)
+    times["write"] = t() - mark
+    mark = t()
+    findings = preflight.check_pdf(pdf, issue_plan)
+    times["preflight"] = t() - mark
+    compose.save_metrics()
+    times["total"] = t() - start
+    times["errors"] = sum(f.severity == "error" for f in findings)
+    return times
+
+
+def stage_breakdown(issue: Path, out: Path, repeat: int) -> dict[str, float]:
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run([PY, __file__, "--stages", str(issue), str(out)], capture_output=True,
+                              text=True, cwd=ROOT)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr[-2000:])
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def ours(times: dict[str, float]) -> float:
+    """Seconds in our own stages: everything but WeasyPrint's layout and PDF writing and its
+    import (which (b) pays too)."""
+    return sum(v for k, v in times.items() if k in STAGES and k not in WEASYPRINT_STAGES
+               and k != "import weasyprint")
+
+
+# --- the batch ---------------------------------------------------------------------------------------
+
+def _burn(_=None) -> float:
+    start = time.perf_counter()
+    x = 0
+    for i in range(10_000_000):
+        x += i
+    return time.perf_counter() - start
+
+
+def cpu_scaling() -> float:
+    """How much faster 2 processes finish 2 pure-Python loops than 1 process finishes 1 each,
+    now: 2.0 on two idle cores, less when other work shares the machine. The ceiling of any
+    --jobs 2 speedup measured at the same time."""
+    import multiprocessing
+
+    one = _burn()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        start = time.perf_counter()
+        pool.map(_burn, [0, 1])
+        two = time.perf_counter() - start
+    return 2 * one / two
+
+
+def _generate(folder: Path, count: int) -> None:
+    from generate import write_issue
+
+    for i in range(count):
+        target = folder / f"issue-{i:03d}"
+        if not (target / "issue.toml").is_file():
+            write_issue(target, pages=1, articles=4, seed=100 + i)
+
+
+def batch_bench(work: Path, count: int, skip_count: int, repeat: int = 1) -> dict:
+    folder = work / "batch"
+    _generate(folder, count)
+    result = {"issues": count, "cpu_scaling_before": cpu_scaling()}
+    for jobs in (1, 2):
+        walls = []
+        for _ in range(repeat):
+            out = work / f"batch-out-{jobs}"
+            shutil.rmtree(out, ignore_errors=True)
+            walls.append(run_process([PY, "-m", "typeset", "batch", str(folder), "-o", str(out),
+                                      "--jobs", str(jobs), "-q"])[0])
+        result[f"jobs{jobs}"] = statistics.median(walls)
+    result["speedup"] = result["jobs1"] / result["jobs2"]
+    result["cpu_scaling_after"] = cpu_scaling()
+    # the unchanged run, on `skip_count` issues (the first `count` are built already)
+    out = work / "batch-out-2"
+    skip_count = max(skip_count, count)
+    _generate(folder, skip_count)
+    run_process([PY, "-m", "typeset", "batch", str(folder), "-o", str(out), "--jobs", "2", "-q"])
+    walls = [run_process([PY, "-m", "typeset", "batch", str(folder), "-o", str(out), "--jobs", "2", "-q"])[0]
+             for _ in range(3)]
+    result["unchanged_issues"] = skip_count
+    result["unchanged"] = statistics.median(walls)
+    result["unchanged_per_100"] = result["unchanged"] * 100 / skip_count
+    return result
+
+
+def memory_bench(work: Path, count: int, max_tasks_per_child: int | None = None) -> list[tuple[int, float]]:
+    """Resident memory of the worker after each of `count` builds, one job: ONE worker never
+    replaced (None), or the batch's default of replacing it every few issues."""
+    from generate import write_issue
+
+    from typeset import batch
+
+    folder = work / "memory"
+    for i in range(count):
+        target = folder / f"m-{i:03d}"
+        if not (target / "issue.toml").is_file():
+            write_issue(target, pages=1, articles=4, seed=500 + i)
+    out = work / "memory-out"
+    shutil.rmtree(out, ignore_errors=True)
+    rss: list[tuple[int, float]] = []
+    batch.run([folder], out, jobs=1, max_tasks_per_child=max_tasks_per_child,
+              on_result=lambda r: rss.append((len(rss) + 1, r.rss_mb)))
+    return rss
+
+
+# --- the report ---------------------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor()
+    try:
+        mem = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")) / 1e6
+    except (OSError, StopIteration):
+        mem = 0
+    from importlib import metadata
+
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("weasyprint", "typst", "uharfbuzz", "pikepdf"))
+    return (f"{cpu}, {os.cpu_count()} CPUs, {mem:.0f} GB RAM; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}; {versions}; load average {os.getloadavg()[0]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is shown)")
+    parser.add_argument("--quick", action="store_true", help="no 16-page issue, 4 batch issues, 1 run each")
+    parser.add_argument("--no-batch", action="store_true")
+    parser.add_argument("--batch-issues", type=int, default=20)
+    parser.add_argument("--skip-issues", type=int, default=100,
+                        help="issues in the unchanged (all skipped) batch run")
+    parser.add_argument("--memory-issues", type=int, default=0,
+                        help="also build this many issues in one never-replaced worker and report its memory")
+    parser.add_argument("--work", type=Path, help="folder for the generated issues and outputs (kept)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--stages", nargs=2, metavar=("ISSUE", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stages:
+        print(json.dumps(stages(Path(args.stages[0]), Path(args.stages[1]))))
+        return
+    if args.quick:
+        args.repeat, args.batch_issues, args.skip_issues = 1, 4, 4
+    work = args.work or Path(tempfile.mkdtemp(prefix="paiban-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {machine()}")
+    print(f"work folder: {work}\n")
+    # warm the disk caches (font hashes, advances) once, as any second build finds them
+    run_process([PY, "-m", "typeset", "build", str(SAMPLE), "-o", str(work / "warm")])
+
+    from typeset import records
+
+    results = []
+    for label, folder in prepare_issues(work, args.quick):
+        out = work / "out" / folder.name
+        run_process([PY, "-m", "typeset", "build", str(folder), "-o", str(out), "--html"])
+        html = out / f"{folder.name}.html"
+        loaded = records.load_issue(folder)
+        pages = len(loaded.issue.pages)
+        chars = sum(len(a.text()) for a in loaded.articles.values())
+        a = median_process([PY, "-m", "typeset", "build", str(folder), "-o", str(out)], args.repeat)
+        b = median_process([PY, "-m", "weasyprint", str(html), str(out / "weasyprint-alone.pdf")], args.repeat)
+        typ = write_typst(folder, out / f"{folder.name}.typ")
+        code = f"import typst; typst.compile({str(typ)!r}, output={str(out / 'typst.pdf')!r}, root='/')"
+        c = median_process([PY, "-c", code], args.repeat)
+        c_warm, c_first = typst_in_process(typ, out / "typst.pdf", args.repeat)
+        st = stage_breakdown(folder, out, args.repeat)
+        row = {"issue": label, "pages": pages, "chars": chars, "a": a, "b": b, "c": c,
+               "c_in_process": c_warm, "c_first_in_process": c_first, "stages": st}
+        results.append(row)
+        print(f"  measured {label}: a {a[0]:.2f} s, b {b[0]:.2f} s, c {c[0]:.2f} s", flush=True)
+
+    print(f"\nWall time (median of {args.repeat}) and peak memory, per build")
+    head = (f"{'issue':<26}{'pages':>6}{'chars':>8}{'(a) paiban':>12}{'MB':>6}{'(b) WeasyPrint':>16}{'MB':>6}"
+            f"{'(c) Typst':>11}{'MB':>6}{'Typst in-proc':>15}{'a/b':>7}{'a/c':>7}")
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(f"{r['issue']:<26}{r['pages']:>6}{r['chars']:>8}{r['a'][0]:>10.2f} s{r['a'][1]:>6.0f}"
+              f"{r['b'][0]:>14.2f} s{r['b'][1]:>6.0f}{r['c'][0]:>9.2f} s{r['c'][1]:>6.0f}"
+              f"{r['c_in_process']:>13.3f} s{r['a'][0] / r['b'][0]:>7.2f}{r['a'][0] / r['c'][0]:>7.1f}")
+
+    print(f"\nStages of one build in a fresh process, seconds (median of {args.repeat}); "
+          "ours = all but WeasyPrint's import, layout and write")
+    cols = [s for s in STAGES]
+    print(f"{'issue':<26}" + "".join(f"{s[:11]:>12}" for s in cols)
+          + f"{'total':>9}{'ours':>8}{'ours %':>8}{'warm %':>8}{'s/page':>8}")
+    for r in results:
+        st = r["stages"]
+        total = st["total"]
+        own = ours(st)
+        # warm: as in a batch worker, where imports and font resolution are paid once
+        startup = st["import"] + st["import weasyprint"] + st["fonts"]
+        warm = (own - st["import"] - st["fonts"]) / (total - startup)
+        r["ours_share"], r["ours_share_warm"] = own / total, warm
+        print(f"{r['issue']:<26}" + "".join(f"{st[s]:>12.3f}" for s in cols)
+              + f"{total:>9.2f}{own:>8.2f}{100 * own / total:>7.0f}%{100 * warm:>7.0f}%{r['a'][0] / r['pages']:>8.2f}")
+    print("ours % = our stages / the whole build in a fresh process; warm % = the same without start-up "
+          "(imports, fonts), as in a batch worker")
+    gen = [r for r in results if r["issue"].startswith("generated")]
+    if len(gen) >= 2:
+        first, last = gen[0], gen[-1]
+        per_first, per_last = first["a"][0] / first["pages"], last["a"][0] / last["pages"]
+        print(f"\nScaling: {first['pages']} → {last['pages']} pages: (a) {first['a'][0]:.2f} → {last['a'][0]:.2f} s, "
+              f"{per_first:.2f} → {per_last:.2f} s a page (linear: the per-page time does not grow)")
+
+    report = {"machine": machine(), "results": results}
+    if not args.no_batch:
+        batch = batch_bench(work, args.batch_issues, args.skip_issues)
+        report["batch"] = batch
+        print(f"\nBatch: {batch['issues']} generated 1-page issues: --jobs 1 {batch['jobs1']:.1f} s, "
+              f"--jobs 2 {batch['jobs2']:.1f} s → {batch['speedup']:.2f}× (two pure-Python loops on this "
+              f"machine meanwhile: {batch['cpu_scaling_before']:.2f}× before, {batch['cpu_scaling_after']:.2f}× after)")
+        print(f"Unchanged: {batch['unchanged_issues']} issues, nothing changed, all skipped: "
+              f"{batch['unchanged']:.2f} s ({batch['unchanged_per_100']:.2f} s per 100 issues)")
+    if args.memory_issues:
+        rss = memory_bench(work, args.memory_issues)
+        report["memory"] = rss
+        shown = ", ".join(f"#{n}: {mb:.0f} MB" for n, mb in rss if n in (1, 2, 5) or n % 10 == 0 or n == len(rss))
+        print(f"\nOne worker, never replaced, resident memory after each build: {shown}")
+    print(f"\nmachine: {machine()}")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

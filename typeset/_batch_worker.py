@@ -1,0 +1,8 @@
+"""Imported once by `paiban batch`'s fork server, before it forks the workers: imports the
+renderer and warms the font caches (fontconfig resolution, cmaps, HarfBuzz faces and the advances
+cache) so that every worker, and every replacement worker, starts warm. Never fails: a warm-up
+that cannot run is left to the first build, which reports the problem properly."""
+
+from typeset import batch
+
+batch.warm_up(full=True)
