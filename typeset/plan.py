@@ -424,21 +424,24 @@ class _Search:
         self.n = len(articles)
         self.jump = jump          # (index of the article that may jump, the page it jumps to)
         self.lead_first = lead_first   # the first article is the page's 头条
+        # tables cached per search, so they go with it (a class-level cache would keep every
+        # issue's composed lines alive in a long batch)
+        self.stack = functools.cache(self._stack)
+        self.band = functools.cache(self._band)
+        self.page = functools.cache(self._page)
 
     def fits(self, i: int, width: int) -> dict[int, Fit]:
         jump_to = self.jump[1] if self.jump and self.jump[0] == i else None
         return self.planner.fits(self.articles[i], width, i == 0 and self.lead_first, jump_to)
 
-    @functools.cache
-    def stack(self, start: int, end: int, width: int) -> dict[int, tuple[float, tuple]]:
+    def _stack(self, start: int, end: int, width: int) -> dict[int, tuple[float, tuple]]:
         """Articles start..end-1 stacked in one module column group `width` 栏 wide."""
         table = {h: (fit.cost, (fit,)) for h, fit in self.fits(start, width).items()}
         for i in range(start + 1, end):
             table = _convolve(table, {h: (f.cost, (f,)) for h, f in self.fits(i, width).items()}, self.limit * 2)
         return {h: (cost + 4 * (end - start - 1), choice) for h, (cost, choice) in table.items()}
 
-    @functools.cache
-    def band(self, start: int, end: int, columns: int, modules: int) -> dict[int, tuple[float, tuple]]:
+    def _band(self, start: int, end: int, columns: int, modules: int) -> dict[int, tuple[float, tuple]]:
         """Articles start..end-1 in at most `modules` modules side by side filling `columns`
         栏, all of one height."""
         result: dict = {}
@@ -456,8 +459,7 @@ class _Search:
                         _keep(result, height, cost + rest[height][0], ((width, fits),) + rest[height][1])
         return result
 
-    @functools.cache
-    def page(self, start: int) -> dict[int, tuple[float, tuple]]:
+    def _page(self, start: int) -> dict[int, tuple[float, tuple]]:
         """Articles start..n-1 as bands stacked down the page: {total height: (cost, bands)}."""
         if start == self.n:
             return {0: (0.0, ())}
