@@ -250,42 +250,53 @@ class Planner:
 
     def _fits(self, article: Article, columns: int, lead: bool, jump_to: int | None = None) -> dict[int, Fit]:
         """Module heights (grid lines) this article fills exactly at this width, best Fit each.
-        With `jump_to`, the article may stop at any line and continue on that page."""
+        With `jump_to`, the article may stop at any line and continue on that page.
+
+        The loops run from the costly choices (text columns, picture) to the cheap ones
+        (headline size, air), and a Fit is made only for the winner of each height."""
         layout, best = self.layout, {}
         pin = article.pin
         if pin and pin.columns and pin.columns != columns:
             return {}
         headline_width = layout.span_width(columns) - layout.em
+        width_cost = ((20 if columns == 1 else 0) + (50 if lead and columns < 4 else 0)
+                      + (4 if columns == layout.grid.columns and not lead else 0))
+        heads = []
+        for rank, size in enumerate(layout.headline.sizes(columns, lead)):
+            rows = self.head(article, headline_width, size)
+            if not any(len(r.lines) > 2 for r in rows if r.kind == "title"):   # 主题 of 3+ lines: too big
+                heads.append((2 * rank, rows, self.head_lines(rows)))
+        pads = range(layout.headline.max_pad_lines + 1)
+        pictures = self.picture_options(article, columns)
         for k in self.text_column_options(article, columns):
-            width, _ = layout.text_columns(columns, k)
-            body = self.body(article, width)
-            for rank, size in enumerate(layout.headline.sizes(columns, lead)):
-                rows = self.head(article, headline_width, size)
-                if any(len(r.lines) > 2 for r in rows if r.kind == "title"):
-                    continue          # a 主题 of three lines or more: too big for this width
-                base_head = self.head_lines(rows)
-                for pad in range(layout.headline.max_pad_lines + 1):
-                    for picture_columns, picture_lines, caption in self.picture_options(article, columns):
-                        if k != columns and picture_columns not in (0, columns):
-                            continue  # 变栏 text does not line up with 基本栏: the picture spans the module
-                        under = picture_lines + len(caption)
-                        covered = k if picture_columns == columns else picture_columns
-                        cost = (2 * rank + pad + 3 * (k != columns) + (20 if columns == 1 else 0)
-                                + (50 if lead and columns < 4 else 0)
-                                + (4 if columns == layout.grid.columns and not lead else 0)
-                                + self.picture_cost(picture_columns, picture_lines))
-                        for text_lines, kept in self._text_heights(len(body), k, covered, under, jump_to):
-                            lines = base_head + pad + text_lines
-                            if pin and pin.lines and pin.lines != lines:
-                                continue
-                            total = cost + 3 * max(0, SHALLOW_COLUMN - (text_lines - under))
-                            if lines not in best or total < best[lines].cost:
-                                kept_body = body if kept is None else (
-                                    body[:kept] + (self.jump_line(jump_to, width, to=True),))
-                                best[lines] = Fit(columns, lines, k, rows, base_head + pad, kept_body,
-                                                  picture_columns, picture_lines, caption, total,
-                                                  jump_to if kept is not None else None)
-        return best
+            body_lines = len(self.body(article, layout.text_columns(columns, k)[0]))
+            for picture in pictures:
+                picture_columns, picture_lines, caption, picture_cost = picture
+                if k != columns and picture_columns not in (0, columns):
+                    continue  # 变栏 text does not line up with 基本栏: the picture spans the module
+                under = picture_lines + len(caption)
+                covered = k if picture_columns == columns else picture_columns
+                cost = width_cost + 3 * (k != columns) + picture_cost
+                for text_lines, kept in self._text_heights(body_lines, k, covered, under, jump_to):
+                    text_cost = cost + 3 * max(0, SHALLOW_COLUMN - (text_lines - under))
+                    for head_cost, rows, head_lines in heads:
+                        for pad in pads:
+                            lines = head_lines + pad + text_lines
+                            total = text_cost + head_cost + pad
+                            if (lines not in best or total < best[lines][0]) and not (
+                                    pin and pin.lines and pin.lines != lines):
+                                best[lines] = (total, k, rows, head_lines + pad, picture, kept)
+        return {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
+
+    def _fit(self, article: Article, columns: int, lines: int, jump_to: int | None, cost: float, k: int,
+             rows: tuple[HeadRow, ...], head_lines: int, picture: tuple, kept: int | None) -> Fit:
+        width = self.layout.text_columns(columns, k)[0]
+        body = self.body(article, width)
+        if kept is not None:
+            body = body[:kept] + (self.jump_line(jump_to, width, to=True),)
+        picture_columns, picture_lines, caption, _ = picture
+        return Fit(columns, lines, k, rows, head_lines, body, picture_columns, picture_lines, caption, cost,
+                   jump_to if kept is not None else None)
 
     def _text_heights(self, body: int, k: int, covered: int, under: int, jump_to: int | None):
         """(text lines, body lines kept or None for all) the body can fill in k columns, of
@@ -305,28 +316,26 @@ class Planner:
             if kept >= MIN_JUMP_LINES * k:
                 yield text_lines, kept
 
-    def picture_options(self, article: Article, columns: int):
-        """(columns, grid lines, caption) for the article's picture: from a third of the module
-        to its full width, cropped to any height within the layout's aspect limits. One option with
-        no picture for an article without one."""
+    def picture_options(self, article: Article, columns: int) -> list[tuple]:
+        """(columns, grid lines, caption, cost) for the article's picture: from a third of the
+        module to its full width, cropped to any height within the layout's aspect limits. One
+        option with no picture for an article without one.
+
+        Pictures near 2:3 read best; very large ones starve the page (the cost is convex in
+        area), so the slack of a page is shared among its pictures."""
         if not article.pictures:
-            yield 0, 0, ()
-            return
+            return [(0, 0, (), 0.0)]
+        options = []
         for picture_columns in range(max(1, columns // 3), columns + 1):
             width = self.layout.span_width(picture_columns)
             caption = self.caption(article, width)
             low = math.ceil(width * self.layout.picture.min_aspect / self.pitch)
             high = math.floor(width * self.layout.picture.max_aspect / self.pitch)
             for lines in range(low, high + 1):
-                yield picture_columns, lines, caption
-
-    def picture_cost(self, columns: int, lines: int) -> float:
-        """Pictures near 2:3 read best; very large ones starve the page (convex in area),
-        so the slack of a page is shared among its pictures."""
-        if not columns:
-            return 0.0
-        aspect = lines * self.pitch / self.layout.span_width(columns)
-        return 6 * abs(aspect - 0.66) + 1.7e-4 * (columns * lines) ** 2 + 8 / columns
+                aspect = lines * self.pitch / width
+                cost = 6 * abs(aspect - 0.66) + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
+                options.append((picture_columns, lines, caption, cost))
+        return options
 
     # --- step 2: arranging the modules -----------------------------------------------------
 
