@@ -63,8 +63,12 @@ def measure(pdf_path: Path, plan) -> PageMeasure:
                 for column in module.columns:
                     r = column.rect
                     x0, x1 = ox + r.x, ox + r.x + r.w
+                    # a glyph belongs to the column its centre is in, widened on the right for a
+                    # mark hanging in the gutter (centre ½ em out) but not so far left as to take
+                    # the previous column's hanging mark, nor so far right as to take the next
+                    # column's half-width opening bracket (centre ~1 gutter out)
                     inside = [c for c in pdf_page.chars if not c["text"].isspace()
-                              and x0 - em <= (c["x0"] + c["x1"]) / 2 <= x1 + em
+                              and x0 - em / 4 <= (c["x0"] + c["x1"]) / 2 <= x1 + 0.7 * em
                               and oy + r.y <= (c["top"] + c["bottom"]) / 2 <= oy + r.y + r.h]
                     rows = _group_lines(inside)
                     where = f"{module.article.slug} column at x={r.x:.0f}"
@@ -82,10 +86,6 @@ def measure(pdf_path: Path, plan) -> PageMeasure:
 
 def _measure_line(result: PageMeasure, row: list[dict], body_line, x0: float, x1: float, em: float,
                   where: str, oy: float, pitch: float, indented: bool) -> None:
-    # a 、，。 hanging from the column on the left (x0 at that column's edge, in the gutter)
-    # is not part of this line
-    row = [c for i, c in enumerate(row) if not (
-        i == 0 and len(row) > 1 and c["text"] in HANGING and c["x0"] < x0 - em / 2 - TOLERANCE)]
     text = "".join(c["text"] for c in row)
     first, last = row[0], row[-1]
     if first["text"][0] in NO_START:

@@ -52,6 +52,14 @@ def tabloid_build(tmp_path_factory):
     return build.build(folder, tmp_path_factory.mktemp("tabloid-out"))
 
 
+@pytest.fixture(scope="module")
+def dense_build(tmp_path_factory):
+    """Eight text-only articles filling a broadsheet: many column breaks, stacked modules."""
+    folder = tmp_path_factory.mktemp("dense") / "dense"
+    generate.write_issue(folder, articles=8, lengths=[1600, 1300, 1000, 800, 700, 500, 400, 300], seed=8)
+    return build.build(folder, tmp_path_factory.mktemp("dense-out"))
+
+
 # --- the sample page (the foundation) ------------------------------------------------------
 
 def test_sample_is_one_broadsheet_page(sample_build):
@@ -92,7 +100,7 @@ def test_sample_text_is_all_there_and_nothing_else(sample_build):
 
 # --- composition (flush columns on a character grid) ----------------------------------------
 
-@pytest.mark.parametrize("which", ["sample_build", "mixed_build", "tabloid_build"])
+@pytest.mark.parametrize("which", ["sample_build", "mixed_build", "tabloid_build", "dense_build"])
 def test_columns_are_flush_and_follow_the_rules(which, request):
     result = request.getfixturevalue(which)
     m = measure(result.pdf, result.plan)
@@ -105,7 +113,7 @@ def test_columns_are_flush_and_follow_the_rules(which, request):
     assert len(m.grid_offsets) == 1, m.grid_offsets      # one baseline grid across all columns
 
 
-@pytest.mark.parametrize("which", ["sample_build", "mixed_build", "tabloid_build"])
+@pytest.mark.parametrize("which", ["sample_build", "mixed_build", "tabloid_build", "dense_build"])
 def test_extracted_text_has_no_inserted_spaces(which, request):
     result = request.getfixturevalue(which)
     source = "".join(a.text() for a in result.plan.issue.articles.values())
