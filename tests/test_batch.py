@@ -99,9 +99,8 @@ def test_build_one_reports_instead_of_raising(tmp_path):
 
 
 def test_constants_match_the_modules_they_mirror():
-    from typeset import batch, layouts, preflight
+    from typeset import batch, fonts, layouts
 
     assert batch.LAYOUTS_DIR == layouts.LAYOUTS_DIR
-    assert batch.FALLBACK_FAMILIES == preflight.FALLBACK_FAMILIES
     lines = batch.Hasher._font_identity().splitlines()
-    assert len(lines) == len(batch.FALLBACK_FAMILIES) + len(__import__("typeset.fonts").fonts.role_map())
+    assert len(lines) == len(fonts.fallback_map()) + len(fonts.role_map())

@@ -32,7 +32,6 @@ from typing import Callable, Iterable, Iterator
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
 LAYOUTS_DIR = ROOT / "layouts"          # = typeset.layouts.LAYOUTS_DIR (not imported: pydantic is slow to load)
-FALLBACK_FAMILIES = ("HanaMinA", "HanaMinB")   # = typeset.preflight.FALLBACK_FAMILIES (tested)
 HASH_SUFFIX = ".hash"
 MAX_TASKS_PER_CHILD = 20      # a worker is replaced after this many issues (cheap: forked warm)
 _PICTURE_LINE = re.compile(r"^\s*-?\s*file:\s*['\"]?([^'\"\n#]+?)['\"]?\s*$", re.M)
@@ -146,11 +145,8 @@ class Hasher:
         """Each resolved font file (roles and fallback faces) by path, size and mtime."""
         from typeset import fonts
 
-        faces = [(face.role, face.file, face.index) for face in fonts.resolve_all().values()]
-        for family in FALLBACK_FAMILIES:
-            match = fonts._fc_match(family, "Regular")
-            found = match and family in match[2]
-            faces.append((f"fallback-{family}", match[0] if found else None, match[1] if found else 0))
+        faces = [(face.role, face.file, face.index)
+                 for face in (*fonts.resolve_all().values(), *fonts.resolve_fallbacks().values())]
         lines = []
         for role, file, index in faces:
             if file is None:
@@ -270,7 +266,7 @@ def warm_up(full: bool = False) -> None:
 
         from typeset import build, compose, preflight  # noqa: F401
 
-        for face in list(resolved.values()) + list(preflight.fallback_faces()):
+        for face in list(resolved.values()) + list(fonts.fallbacks()):
             if face.file is not None:
                 preflight.cmap(str(face.file), face.index)
         for key, face in resolved.items():

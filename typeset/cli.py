@@ -110,10 +110,10 @@ def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | 
 @main.command("fonts")
 @reports_user_errors
 def fonts_():
-    """List the font roles and the installed faces they resolve to."""
+    """List the font roles (and the fallback faces for 缺字) and the installed faces they resolve to."""
     from typeset import fonts
 
-    for r in fonts.resolve_all().values():
+    for r in (*fonts.resolve_all().values(), *fonts.resolve_fallbacks().values()):
         where = f"{r.file} (face {r.index})" if r.resolved else "MISSING"
         click.echo(f"{r.name} {r.role:<9} {r.family} {r.style:<8} → {where}  [{r.package}, {r.license}]  {r.use}")
     fonts.check_all()

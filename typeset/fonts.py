@@ -39,11 +39,19 @@ class FontRole:
 
 
 @functools.cache
+def _declared() -> dict:
+    with ROLES_FILE.open("rb") as f:
+        return tomllib.load(f)
+
+
 def role_map() -> dict[str, FontRole]:
     """The roles declared in fonts/roles.toml, unresolved."""
-    with ROLES_FILE.open("rb") as f:
-        data = tomllib.load(f)
-    return {key: FontRole(role=key, **fields) for key, fields in data["roles"].items()}
+    return {key: FontRole(role=key, **fields) for key, fields in _declared()["roles"].items()}
+
+
+def fallback_map() -> dict[str, FontRole]:
+    """The fallback faces declared in fonts/roles.toml (缺字), unresolved, in order."""
+    return {key: FontRole(role=key, **fields) for key, fields in _declared().get("fallback", {}).items()}
 
 
 def _fc_match(family: str, style: str) -> tuple[Path, int, list[str]] | None:
@@ -59,17 +67,33 @@ def _fc_match(family: str, style: str) -> tuple[Path, int, list[str]] | None:
     return Path(file), int(index), families.split(",")
 
 
-@functools.cache
-def resolve_all() -> dict[str, FontRole]:
-    """Every role with the file and face index fontconfig gives it (file None if missing)."""
+def _resolve(declared: dict[str, FontRole]) -> dict[str, FontRole]:
+    """Each face with the file and face index fontconfig gives it (file None if missing)."""
     resolved = {}
-    for key, role in role_map().items():
+    for key, role in declared.items():
         match = _fc_match(role.family, role.style)
         if match and role.family in match[2]:
             file, index, _ = match
             role = FontRole(**{**role.__dict__, "file": file, "index": index})
         resolved[key] = role
     return resolved
+
+
+@functools.cache
+def resolve_all() -> dict[str, FontRole]:
+    """Every role, resolved."""
+    return _resolve(role_map())
+
+
+@functools.cache
+def resolve_fallbacks() -> dict[str, FontRole]:
+    """Every declared fallback face, resolved (file None if not installed)."""
+    return _resolve(fallback_map())
+
+
+def fallbacks() -> tuple[FontRole, ...]:
+    """The installed fallback faces, in the declared order."""
+    return tuple(face for face in resolve_fallbacks().values() if face.resolved)
 
 
 def font(role: str) -> FontRole:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import re
 import subprocess
 import tempfile
@@ -46,8 +45,6 @@ from typeset.records import Article, LoadedIssue
 
 Severity = Literal["error", "warning"]
 
-# Faces Pango may fall back to for characters the role fonts lack (fonts-hanazono).
-FALLBACK_FAMILIES = ("HanaMinA", "HanaMinB")
 # Which role sets which field of a record (the templates and the planner agree on this).
 FIELD_ROLES = {"kicker": "heiti", "title": "heiti", "subtitle": "heiti", "dateline": "heiti",
                "paragraphs": "shusong", "byline": "kaiti", "caption": "kaiti", "credit": "kaiti"}
@@ -147,27 +144,14 @@ def _has(role: FontRole, char: str) -> bool:
 
 
 @functools.cache
-def fallback_faces() -> tuple[FontRole, ...]:
-    """The installed fallback faces (HanaMinA, HanaMinB), resolved through fontconfig."""
-    found = []
-    for family in FALLBACK_FAMILIES:
-        match = fonts._fc_match(family, "Regular")
-        if match and family in match[2]:
-            file, index, _ = match
-            found.append(FontRole(role=f"fallback-{family}", name=family, use="fallback for 缺字",
-                                  family=family, style="Regular", weight=400, package="fonts-hanazono",
-                                  license="OFL-1.1", file=file, index=index))
-    return tuple(found)
-
-
 def fallback_for(char: str) -> FontRole | None:
     """The first fallback face that has `char`, or None."""
-    return next((face for face in fallback_faces() if _has(face, char)), None)
+    return next((face for face in fonts.fallbacks() if _has(face, char)), None)
 
 
 def allowed_families() -> set[str]:
     """Font families a page may embed: the roles' and the fallback faces' (PDF spelling)."""
-    names = {r.family for r in fonts.role_map().values()} | set(FALLBACK_FAMILIES)
+    names = {r.family for r in (*fonts.role_map().values(), *fonts.fallback_map().values())}
     return {n.replace(" ", "-") for n in names} | {n.replace(" ", "") for n in names}
 
 
@@ -237,7 +221,7 @@ def _check_text(text: str, field: str, role_key: str, *, article: Article | None
             findings.append(_finding(
                 "error", "glyphs", f"缺字 '{ch}' (U+{ord(ch):04X}){times} in {label} "
                 f"({_context(text, i)!r}): not in {role.name} ({role.family}) nor in any fallback "
-                f"face ({', '.join(FALLBACK_FAMILIES)}); it would print as a blank box (tofu)",
+                f"face ({', '.join(f.family for f in fonts.fallback_map().values())}); it would print as a blank box (tofu)",
                 page=page, article=article,
                 hint="replace the character (a common variant, or 字 + description), or install a "
                      "face that has it (e.g. fonts-babelstone-han) and add it as a fallback"))
