@@ -192,3 +192,21 @@ def test_an_article_longer_than_the_page_is_named(tmp_path):
     folder = generate.write_issue(tmp_path / "huge", articles=2, lengths=[30000, 300], seed=3)
     with pytest.raises(UserError, match=r"溢出.*\(p1-01\) alone has \d+ characters"):
         plan.plan_issue(records.load_issue(folder))
+
+
+@pytest.mark.parametrize("name", ["duikai-8-text", "duikai-3-text", "sikai-5-text"])
+def test_no_widow_at_a_column_top_when_it_can_be_avoided(name, issues):
+    """A column does not begin with the one-line tail of a paragraph, unless every choice of
+    which columns end a line early (all balanced) would begin one so."""
+    import itertools
+
+    page = plan.plan_issue(records.load_issue(issues[name])).pages[0]
+    for module in [m for m in page.modules if not m.picture_rect]:     # columns of equal height
+        heights = [len(c.lines) for c in module.columns]
+        if not plan._widow(heights, module.fit.body):
+            continue
+        full = [max(heights)] * len(heights)
+        short = sum(full) - len(module.fit.body)
+        options = [[f - (c in chosen) for c, f in enumerate(full)]
+                   for chosen in itertools.combinations(range(len(full)), short)]
+        assert all(plan._widow(o, module.fit.body) for o in options), module.article.slug

@@ -19,6 +19,7 @@ columns. Because the composer gives exact line counts, planning is arithmetic, n
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -533,12 +534,7 @@ def _place_module(article: Article, fit: Fit, column: int, row: int, layout: Lay
     # 基本栏 text a column is under it when its index is below picture_columns.
     covered = [c < fit.picture_columns if fit.text_columns == fit.columns else bool(fit.picture_columns)
                for c in range(fit.text_columns)]
-    capacities = [text_lines - (under if covered[c] else 0) for c in range(fit.text_columns)]
-    short = sum(capacities) - len(fit.body)
-    for c in reversed(range(fit.text_columns)):     # balance: the last columns end a line early
-        if short > 0 and capacities[c] > 0:
-            capacities[c] -= 1
-            short -= 1
+    capacities = _balance([text_lines - (under if covered[c] else 0) for c in range(fit.text_columns)], fit.body)
     columns, taken = [], 0
     for c, capacity in enumerate(capacities):
         top = y + head_rect.h + (under * pitch if covered[c] else 0)
@@ -546,6 +542,33 @@ def _place_module(article: Article, fit: Fit, column: int, row: int, layout: Lay
                                   list(fit.body[taken:taken + capacity])))
         taken += capacity
     return ModulePlan(article, fit, column, row, rect, head_rect, picture_rect, caption_rect, columns, continuation)
+
+
+def _balance(full: list[int], body: tuple[BodyLine, ...]) -> list[int]:
+    """Lines in each text column: every column full or one line short (the body is fewer
+    lines short of filling them than there are columns). The last columns end early, unless
+    that starts a column with the one-line tail of a paragraph (a widow at the column top) and
+    another choice of short columns avoids it."""
+    short = sum(full) - len(body)
+    open_columns = [c for c, lines in enumerate(full) if lines > 0]
+    first = None
+    for chosen in itertools.combinations(reversed(open_columns), short):   # the last ones first
+        heights = [lines - (c in chosen) for c, lines in enumerate(full)]
+        if not _widow(heights, body):
+            return heights
+        first = first or heights
+    return first or full
+
+
+def _widow(heights: list[int], body: tuple[BodyLine, ...]) -> bool:
+    """Does a column after the first begin with the last line of a paragraph of several?"""
+    top = 0
+    for lines in heights[:-1]:
+        top += lines
+        if 0 < top < len(body) and body[top].line.last and body[top].cls == "" \
+                and body[top - 1].paragraph == body[top].paragraph:
+            return True
+    return False
 
 
 def _rest_of(article: Article, module: ModulePlan, from_page: int) -> tuple[Article, Continuation]:
