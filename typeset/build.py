@@ -70,6 +70,20 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def render_pdf(issue_plan: plan.IssuePlan, html: str, target: Path, report: preflight.Report, **options) -> None:
+    """Render to `target`; WeasyPrint's warnings (subsetting failures, missing glyphs) go into
+    the report."""
+    warnings = _Warnings()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(warnings)
+    try:
+        render.write_pdf(issue_plan, html, target, **options)
+    finally:
+        logger.removeHandler(warnings)
+    report.findings += [preflight.Finding("warning", "render", f"WeasyPrint: {message}")
+                        for message in dict.fromkeys(warnings.messages)]
+
+
 def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = False,
           source_date_epoch: int | None = None, variants: list[str] | tuple[str, ...] = (),
           png_dpi: int | None = None, diff: Path | None = None) -> BuildResult:
@@ -105,14 +119,7 @@ def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = F
         with atomic_target(result.html) as tmp:
             tmp.write_text(html, encoding="utf-8")
     with atomic_target(result.pdf) as tmp:
-        warnings = _Warnings()
-        logging.getLogger("weasyprint").addHandler(warnings)
-        try:
-            render.write_pdf(issue_plan, html, tmp)
-        finally:
-            logging.getLogger("weasyprint").removeHandler(warnings)
-        report.findings += [preflight.Finding("warning", "render", f"WeasyPrint: {message}")
-                            for message in dict.fromkeys(warnings.messages)]
+        render_pdf(issue_plan, html, tmp, report)
         report.findings += preflight.check_pdf(tmp, issue_plan)
         if report.errors:
             raise PreflightFailed(report)

@@ -962,20 +962,6 @@ def _picture_src(placed: list[Placed], converted: dict | None = None):
     return src
 
 
-def _write(issue_plan, html: str, target: Path, report: Report, **options) -> None:
-    """Render to `target` (atomically), WeasyPrint's warnings into the report."""
-    from typeset import build as buildmod
-
-    warnings = buildmod._Warnings()
-    import logging
-    logging.getLogger("weasyprint").addHandler(warnings)
-    try:
-        render.write_pdf(issue_plan, html, target, **options)
-    finally:
-        logging.getLogger("weasyprint").removeHandler(warnings)
-    report.findings += [Finding("warning", "render", f"WeasyPrint: {m}") for m in dict.fromkeys(warnings.messages)]
-
-
 def _build_strict(variant, issue_plan, target, report, placed, version, profile, epoch, write_html,
                   png_dpi) -> VariantOutput:
     """print or archive: any preflight error fails the build and leaves no file."""
@@ -1026,7 +1012,7 @@ def _build_strict(variant, issue_plan, target, report, placed, version, profile,
                                   description="digital-edition index: every article's fields and regions",
                                   created=when, modified=when, relationship="Data")]
     with buildmod.atomic_target(target) as tmp:
-        _write(issue_plan, html, tmp, report, **options)
+        buildmod.render_pdf(issue_plan, html, tmp, report, **options)
         if variant == "print":
             finish_print(tmp, identifier)
             report.findings += check_print_pdf(tmp)
@@ -1060,7 +1046,7 @@ def _build_proof(issue_plan, target, report, placed, overset, version, previous,
     clean = render.render_html(issue_plan, epoch=epoch, variant="proof", picture_src=src)
     with tempfile.TemporaryDirectory(prefix="paiban-proof-") as tmpdir:
         check = Path(tmpdir) / "clean.pdf"
-        _write(issue_plan, clean, check, report)
+        buildmod.render_pdf(issue_plan, clean, check, report)
         pdf_findings = preflight.check_pdf(check, issue_plan)
     report.findings += [f for f in pdf_findings
                         if not (f.check == "text" and f.page is None and f.article in overset)]
@@ -1083,7 +1069,7 @@ def _build_proof(issue_plan, target, report, placed, overset, version, previous,
         file_obj=io.BytesIO(json.dumps(side, ensure_ascii=False).encode("utf-8")), name=f"{name}.articles.json",
         description="the articles of this proof (for paiban build --diff)", relationship="Data")
     with buildmod.atomic_target(target) as tmp:
-        _write(issue_plan, html, tmp, Report(), attachments=[attachment])
+        buildmod.render_pdf(issue_plan, html, tmp, Report(), attachments=[attachment])
     result = VariantOutput("proof", target, report)
     if png_dpi:
         result.pngs = write_pngs(target, issue_plan, target.parent, "proof", png_dpi)
