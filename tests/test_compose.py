@@ -507,8 +507,7 @@ def test_pdf_lines_are_flush_at_both_edges(rendered):
             left = 30 + c * (width + gutter)
             for row, (_, i, line) in enumerate(col):
                 y = top + row * pitch
-                got = sorted((ch for ch in chars if left - EM <= ch["x0"] < left + width + EM
-                              and y <= ch["top"] < y + pitch), key=lambda ch: ch["top"] * 0)
+                got = row_chars(chars, left, width, y, pitch)
                 assert "".join(ch["text"] for ch in got) == line.text().replace(" ", "")
                 first, last = got[0], got[-1]
                 start_ok = [first["x0"] - left]
