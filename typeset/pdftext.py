@@ -29,10 +29,6 @@ def _mul(m: Matrix, n: Matrix) -> Matrix:
             e * A + f * C + E, e * B + f * D + F)
 
 
-def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
-    return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
-
-
 def _widths(described) -> tuple[dict[int, float], float]:
     """CID → width (1/1000 em) of a CIDFont's /W array, and its /DW."""
     table: dict[int, float] = {}

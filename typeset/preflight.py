@@ -249,10 +249,6 @@ def check_records(issue: LoadedIssue) -> list[Finding]:
 _HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
 
 
-def _hex_int(token: bytes) -> int:
-    return int(token.strip(b"<>"), 16)
-
-
 def _utf16(token: bytes) -> str:
     data = bytes.fromhex(token.strip(b"<>").decode())
     return data.decode("utf-16-be", errors="replace")
