@@ -29,10 +29,12 @@ import hashlib
 import html
 import json
 import marshal
+import math
 import os
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -146,7 +148,7 @@ def _hb_font(path: str, index: int) -> hb.Font:
 # font file, a new HarfBuzz or a change here is a new cache. The cache is only an
 # accelerator: an unreadable, unwritable or corrupt cache is ignored.
 
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 _CACHE_MAX_ENTRIES = 100_000                     # a face's file stays well under a few MB
 _MEMORY_MAX_ENTRIES = 50_000                    # line texts kept per face / per Measure: bounded memory
 _Shape = tuple[tuple[int, int, int], ...]      # (first char index, advance, x offset), font units
@@ -154,9 +156,10 @@ _Shape = tuple[tuple[int, int, int], ...]      # (first char index, advance, x o
 
 def _persistent(text: str) -> bool:
     """Worth keeping across runs: what recurs in every article — single characters, ——/……
-    pairs, short Latin words and numbers — not the text of a line's boxes, which is new in
-    every article and would grow the file without end."""
-    return len(text) <= 2 or (len(text) <= 16 and text.isascii())
+    pairs, short Latin words and numbers — not the text of a line's boxes (two Han characters
+    between marks are one), which is new in every article and would grow the file without
+    end, and with it the time every start takes to read it."""
+    return len(text) == 1 or text in DASH_PAIRS or (len(text) <= 12 and text.isascii())
 
 
 def cache_dir() -> Path:
@@ -979,8 +982,50 @@ def _layout(boxes: list[Box], spacing: float, size_pt: float) -> list[tuple[floa
 
 # --- public entry points -------------------------------------------------------------------
 
+class Lines(Sequence):
+    """The lines of one paragraph or headline: broken at once, each spaced and placed when
+    first read. The planner asks for the number of lines at every width it tries; only the
+    widths it chooses are ever set."""
+
+    def __init__(self, para: _Paragraph, width: float,
+                 specs: list[tuple[int, int, float, bool, float | None, bool]]):
+        self._para, self._width = para, width
+        self._specs = specs    # per line: (start, end, indent, justify, word-space target, hang)
+        self._set: list[Line | None] = [None] * len(specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        line = self._set[i]
+        if line is None:
+            s, e, indent, justify, space_target, hang = self._specs[i]
+            line = self._set[i] = _LineSetter(self._para, s, e, self._width, indent, justify,
+                                              space_target, hang).set()
+        return line
+
+
+@functools.lru_cache(maxsize=1024)      # bounded: flat memory over a long batch
+def _shared_paragraph(spans: tuple[tuple[str, str], ...], size_pt: float,
+                      style: HouseStyle) -> tuple[_Paragraph, float]:
+    """A paragraph's clusters and sums, shared by every width it is broken at, with the
+    width of its widest word: a width too narrow for that word needs its own clusters."""
+    para = _Paragraph(_clusters(list(spans), size_pt, style, math.inf), size_pt, style)
+    return para, max((c.width for c in para.c if c.kind == "word"), default=0.0)
+
+
+def _paragraph(spans: list[tuple[str, str]], size_pt: float, style: HouseStyle,
+               max_width: float) -> _Paragraph:
+    para, widest_word = _shared_paragraph(tuple(spans), size_pt, style)
+    if widest_word <= max_width - size_pt:     # no word split (see _word_clusters)
+        return para
+    return _Paragraph(_clusters(spans, size_pt, style, max_width), size_pt, style)
+
+
 def compose_paragraph(spans: list[tuple[str, str]] | str, width_pt: float, size_pt: float,
-                      style: HouseStyle = HouseStyle(), indent: bool = True) -> list[Line]:
+                      style: HouseStyle = HouseStyle(), indent: bool = True) -> Lines:
     """Break one paragraph into justified lines (the last one is set natural, not justified).
 
     `spans` are (text, role) pieces, e.g. a 黑体 dateline run-in then the 书宋 body. The lines'
@@ -991,37 +1036,35 @@ def compose_paragraph(spans: list[tuple[str, str]] | str, width_pt: float, size_
         spans = [(spans, "shusong")]
     spans = [(t, r) for t, r in spans if t]
     if not spans:
-        return []
+        return Lines(None, width_pt, [])
     first_indent = style.indent_em * size_pt if indent else 0.0
     # a word is split only when wider than the narrowest line it may have to fit: the first
-    para = _Paragraph(_clusters(spans, size_pt, style, width_pt - first_indent), size_pt, style)
+    para = _paragraph(spans, size_pt, style, width_pt - first_indent)
     breaks = para.breaks(width_pt, first_indent)
-    return [_LineSetter(para, s, e, width_pt, first_indent if i == 0 else 0.0,
-                        justify=i < len(breaks) - 1, hang=e in para.hung).set()
-            for i, (s, e) in enumerate(breaks)]
+    return Lines(para, width_pt, [(s, e, first_indent if i == 0 else 0.0, i < len(breaks) - 1, None,
+                                   e in para.hung) for i, (s, e) in enumerate(breaks)])
 
 
 def compose_headline(text: str, role: str, size_pt: float, width_pt: float,
-                     style: HouseStyle = HouseStyle()) -> list[Line]:
+                     style: HouseStyle = HouseStyle()) -> Lines:
     """Set a headline: its phrases (split on spaces) on one line with a visible gap of
     `style.headline_gap_em` when they fit, else one phrase a line, a phrase broken (with 禁则)
     only when wider than the width by itself. Lines are never justified, so every line is
     marked `last`; alignment is the caller's.
     """
     style = replace(style, no_orphan_char=False)
-    para = _Paragraph(_clusters([(text, role)], size_pt, style, width_pt), size_pt, style)
+    para = _paragraph([(text, role)], size_pt, style, width_pt)
     gap = style.headline_gap_em * size_pt
     one = _LineSetter(para, 0, len(para.c), width_pt, 0.0, justify=False, space_target=gap)
     if one.natural_width() <= width_pt + EPS:
-        return [one.set()]
+        return Lines(para, width_pt, [(0, len(para.c), 0.0, False, gap, False)])
     phrase_ends = [i + 1 for i, c in enumerate(para.c)
                    if c.kind == "space" and (i + 1 == len(para.c) or para.c[i + 1].kind != "space")]
-    lines, s = [], 0
+    specs, s = [], 0
     for end in phrase_ends + [len(para.c)]:
         if end <= s:
             continue
         sub = _Paragraph(para.c[s:end], size_pt, style)
-        for a, b in sub.breaks(width_pt, 0.0, justified=False):
-            lines.append(_LineSetter(para, s + a, s + b, width_pt, 0.0, justify=False).set())
+        specs += [(s + a, s + b, 0.0, False, None, False) for a, b in sub.breaks(width_pt, 0.0, justified=False)]
         s = end
-    return lines
+    return Lines(para, width_pt, specs)

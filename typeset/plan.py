@@ -21,8 +21,8 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from typeset import compose
 from typeset.errors import UserError
@@ -39,9 +39,17 @@ PINNED_HEIGHTS = 8           # heights of a position-pinned module tried, cheape
 
 @dataclass(frozen=True)
 class BodyLine:
-    line: compose.Line
+    """Line `index` of a composed paragraph, set only when read (`line`): a fit that is not
+    chosen never pays for spacing and placing its lines."""
+
+    source: compose.Lines
+    index: int
     cls: str = ""             # "" body, "byline" (right-aligned 楷体), "jump" (转版 line)
     paragraph: int = -1       # index of the body paragraph it sets (-1: byline, jump)
+
+    @property
+    def line(self) -> compose.Line:
+        return self.source[self.index]
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class HeadRow:
     kind: str                 # "kicker" | "title" | "subtitle" | "jump-title" | "jump"
     role: str
     size: float
-    lines: tuple[compose.Line, ...]
+    lines: compose.Lines
 
     @property
     def height(self) -> float:
@@ -79,7 +87,7 @@ class Fit:
     body: tuple[BodyLine, ...]
     picture_columns: int      # 基本栏 the picture spans (0: no picture)
     picture_lines: int
-    caption: tuple[compose.Line, ...]
+    caption: Sequence[compose.Line]
     cost: float
     jump_to: int | None = None   # the page the rest continues on (下转第N版)
 
@@ -203,18 +211,18 @@ class Planner:
             if i == 0 and article.dateline:
                 spans.insert(0, (article.dateline, "heiti"))
             indent = not (i == 0 and continued and continued.mid_paragraph)
-            lines += [BodyLine(line, "", i)
-                      for line in compose.compose_paragraph(spans, width, self.size, self.style, indent=indent)]
+            composed = compose.compose_paragraph(spans, width, self.size, self.style, indent=indent)
+            lines += [BodyLine(composed, k, "", i) for k in range(len(composed))]
         if article.byline:
-            lines += [BodyLine(line, "byline") for line in
-                      compose.compose_paragraph([(article.byline, "kaiti")], width, self.size, self.style,
-                                                indent=False)]
+            composed = compose.compose_paragraph([(article.byline, "kaiti")], width, self.size, self.style,
+                                                 indent=False)
+            lines += [BodyLine(composed, k, "byline") for k in range(len(composed))]
         return tuple(lines)
 
     def jump_line(self, page_number: int, width: float, to: bool) -> BodyLine:
         text = f"（{'下转' if to else '上接'}第{page_number}版）"
-        line = compose.compose_paragraph([(text, "heiti")], width, self.size, self.style, indent=False)[0]
-        return BodyLine(line, "jump")
+        return BodyLine(compose.compose_paragraph([(text, "heiti")], width, self.size, self.style, indent=False),
+                        0, "jump")
 
     def _head(self, article: Article, width: float, size: float) -> tuple[HeadRow, ...]:
         small = round(size * self.layout.headline.kicker_ratio * 2) / 2
@@ -225,20 +233,18 @@ class Planner:
         else:
             levels = (("kicker", article.kicker, "heiti", small), ("title", article.title, "heiti", size),
                       ("subtitle", article.subtitle, "heiti", small))
-        return tuple(HeadRow(kind, role, row_size, tuple(compose.compose_headline(text, role, row_size, width)))
+        return tuple(HeadRow(kind, role, row_size, compose.compose_headline(text, role, row_size, width))
                      for kind, text, role, row_size in levels if text)
 
     def head_lines(self, rows: tuple[HeadRow, ...]) -> int:
         """Grid lines the headline area needs: its rows plus half a line of air."""
         return math.ceil((sum(r.height for r in rows) + self.pitch * 0.5) / self.pitch)
 
-    def _caption(self, article: Article, width: float) -> tuple[compose.Line, ...]:
+    def _caption(self, article: Article, width: float) -> compose.Lines:
         picture = article.pictures[0]
         text = " ".join(t for t in (picture.caption, picture.credit) if t)
-        if not text:
-            return ()
-        return tuple(compose.compose_paragraph([(text, "kaiti")], width, self.layout.picture.caption_size_pt,
-                                               self.style, indent=False))
+        return compose.compose_paragraph([(text, "kaiti")], width, self.layout.picture.caption_size_pt,
+                                         self.style, indent=False)
 
     def text_column_options(self, article: Article, columns: int) -> list[int]:
         """基本栏, and the 变栏 a designer uses: 二合一 (2→1) and 三破二 (3→2); a pin decides."""
@@ -362,8 +368,9 @@ class Planner:
         grid = self.layout.grid
         heights = search.page(0)
         fitting = [h for h in heights if h <= grid.lines]
-        if not fitting:
-            raise Overset(page, self.layout, articles, min(heights, default=None))
+        if not fitting:   # how far over: the same search, looking up to twice the page
+            wider = _Search(self, articles, search.columns, 2 * search.limit, search.jump, search.lead_first)
+            raise Overset(page, self.layout, articles, min(wider.page(0), default=None))
         height = max(fitting)
         return PagePlan(page, self.layout, search.place(height), empty_lines=grid.lines - height)
 
@@ -448,7 +455,7 @@ class _Search:
         """Articles start..end-1 stacked in one module column group `width` 栏 wide."""
         table = {h: (fit.cost, (fit,)) for h, fit in self.fits(start, width).items()}
         for i in range(start + 1, end):
-            table = _convolve(table, {h: (f.cost, (f,)) for h, f in self.fits(i, width).items()}, self.limit * 2)
+            table = _convolve(table, {h: (f.cost, (f,)) for h, f in self.fits(i, width).items()}, self.limit)
         return {h: (cost + 4 * (end - start - 1), choice) for h, (cost, choice) in table.items()}
 
     def _band(self, start: int, end: int, columns: int, modules: int) -> dict[int, tuple[float, tuple]]:
@@ -476,7 +483,7 @@ class _Search:
         result: dict = {}
         for end in range(start + 1, self.n + 1):
             band = {h: (c, (ch,)) for h, (c, ch) in self.band(start, end, self.columns, MAX_BAND_MODULES).items()}
-            for height, (cost, choice) in _convolve(band, self.page(end), self.limit * 2).items():
+            for height, (cost, choice) in _convolve(band, self.page(end), self.limit).items():
                 _keep(result, height, cost, choice)
         return result
 
@@ -508,13 +515,21 @@ def _keep(table: dict, height: int, cost: float, choice: tuple) -> None:
 
 
 def _convolve(left: dict, right: dict, limit: int) -> dict:
-    """Heights of one table on top of another: {h1 + h2: cheapest (cost, choice1 + choice2)}."""
-    result: dict = {}
+    """Heights of one table on top of another, up to `limit`: {h1 + h2: cheapest (cost,
+    choice1 + choice2)}. The innermost loop of the planner: the right table is walked in
+    height order so it stops at the limit, and a choice is joined only for the winners."""
+    best: dict = {}
+    right_items = sorted(right.items())
     for h1, (c1, ch1) in left.items():
-        for h2, (c2, ch2) in right.items():
-            if h1 + h2 <= limit:
-                _keep(result, h1 + h2, c1 + c2, ch1 + ch2)
-    return result
+        room = limit - h1
+        for h2, (c2, ch2) in right_items:
+            if h2 > room:
+                break
+            cost = c1 + c2
+            known = best.get(h1 + h2)
+            if known is None or cost < known[0]:
+                best[h1 + h2] = (cost, ch1, ch2)
+    return {h: (cost, ch1 + ch2) for h, (cost, ch1, ch2) in best.items()}
 
 
 def _place_module(article: Article, fit: Fit, column: int, row: int, layout: Layout, pitch: float,
