@@ -30,10 +30,21 @@ def box(rect: Rect, origin: Rect | None = None) -> str:
     return f"left:{pt(x)};top:{pt(y)};width:{pt(rect.w)};height:{pt(rect.h)}"
 
 
+def _template_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the cache folder (keyed by their source): compiling the
+    page template costs a fresh process more than rendering it."""
+    folder = compose.cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None        # no writable cache: compile every time
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(LAYOUTS_DIR)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True, bytecode_cache=_template_cache())
     env.globals.update(pt=pt, box=box, mm=MM)
     return env
 
