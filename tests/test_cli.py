@@ -70,7 +70,8 @@ def test_fonts_lists_every_role():
 
 def test_missing_font_names_the_install_command(monkeypatch):
     real = fonts._fc_match
-    monkeypatch.setattr(fonts, "_fc_match", lambda family, style: None if family == "LXGW WenKai" else real(family, style))
+    monkeypatch.setattr(fonts, "_fc_match", lambda patterns: [
+        None if pattern.startswith("LXGW WenKai:") else match for pattern, match in zip(patterns, real(patterns))])
     fonts.resolve_all.cache_clear()
     try:
         message = ""

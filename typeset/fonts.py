@@ -54,24 +54,31 @@ def fallback_map() -> dict[str, FontRole]:
     return {key: FontRole(role=key, **fields) for key, fields in _declared().get("fallback", {}).items()}
 
 
-def _fc_match(family: str, style: str) -> tuple[Path, int, list[str]] | None:
-    pattern = f"{family}:style={style}"
+def _fc_match(patterns: list[str]) -> list[tuple[Path, int, list[str]] | None]:
+    """fontconfig's match for each pattern: (file, face index, families). The fc-match
+    processes run side by side (each pays fontconfig's start-up)."""
     try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{file}\t%{index}\t%{family}", pattern],
-            capture_output=True, text=True, check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    file, index, families = out.split("\t")
-    return Path(file), int(index), families.split(",")
+        procs = [subprocess.Popen(["fc-match", "-f", "%{file}\t%{index}\t%{family}", pattern],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                 for pattern in patterns]
+    except OSError:
+        return [None] * len(patterns)
+    matches = []
+    for proc in procs:
+        out = proc.communicate()[0]
+        if proc.returncode or out.count("\t") != 2:
+            matches.append(None)
+            continue
+        file, index, families = out.split("\t")
+        matches.append((Path(file), int(index), families.split(",")))
+    return matches
 
 
 def _resolve(declared: dict[str, FontRole]) -> dict[str, FontRole]:
     """Each face with the file and face index fontconfig gives it (file None if missing)."""
     resolved = {}
-    for key, role in declared.items():
-        match = _fc_match(role.family, role.style)
+    matches = _fc_match([f"{role.family}:style={role.style}" for role in declared.values()])
+    for (key, role), match in zip(declared.items(), matches):
         if match and role.family in match[2]:
             file, index, _ = match
             role = FontRole(**{**role.__dict__, "file": file, "index": index})
