@@ -116,7 +116,7 @@ BAD_INPUTS = {
     "front-matter-a-list": (_write("---\n- 标题\n---\n\n正文。\n"), ARTICLE, ["field: value"]),
     "yaml-bad-date": (_write("---\ntitle: 2024-13-45\n---\n\n正文。\n"), ARTICLE, ["malformed front matter"]),
     "yaml-nested-too-deep": (_write("---\ntitle: " + "[" * 3000 + "]" * 3000 + "\n---\n\n正文。\n"), ARTICLE,
-                             ["nested too deep"]),
+                             ["malformed front matter", "nest"]),   # libyaml: "nesting depth"
     "yaml-5000-digit-number": (_write("---\ntitle: 标题\npriority: " + "9" * 5000 + "\n---\n\n正文。\n"), ARTICLE,
                                ["malformed front matter", "digits"]),
     "yaml-python-tag": (_write("---\ntitle: !!python/object:os.system x\n---\n\n正文。\n"), ARTICLE,
@@ -195,7 +195,8 @@ BAD_INPUTS = {
     "bel-in-paper": (_toml('paper = "测试日报"', 'paper = "测试\\u0007日报"'), PREFLIGHT, ["(paper)", "U+0007"]),
     "bel-in-section": (_toml('section = "测试版"', 'section = "测\\u0007试版"'), PREFLIGHT,
                        ["第1版", "(section)", "U+0007"]),
-    "lone-surrogate": (_write('---\ntitle: "标\\ud800题"\n---\n\n正文。\n'), ARTICLE, ["'title'", "Unicode"]),
+    # libyaml refuses the escape (naming the line), PyYAML's own parser lets the field check name it
+    "lone-surrogate": (_write('---\ntitle: "标\\ud800题"\n---\n\n正文。\n'), ARTICLE, ["Unicode"]),
     # mixed encodings
     "gbk-article": (_gbk_article, ARTICLE, ["not UTF-8", "GBK"]),
     "gbk-issue-toml": (lambda f: (f / "issue.toml").write_bytes((f / "issue.toml").read_text(encoding="utf-8")
