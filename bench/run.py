@@ -22,6 +22,7 @@ the numbers depend on the machine, so the README says which machine they came fr
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -41,7 +42,7 @@ PY = sys.executable
 
 # Stages that are WeasyPrint's own work (the floor); everything else is ours.
 WEASYPRINT_STAGES = ("layout", "write")
-STAGES = ("import", "import weasyprint", "fonts", "load", "check records", "compose", "plan",
+STAGES = ("import weasyprint", "import", "fonts", "load", "check records", "compose", "plan",
           "render html", "layout", "write", "preflight")
 
 
@@ -182,14 +183,20 @@ def typst_in_process(typ: Path, pdf: Path, repeat: int) -> tuple[float, float]:
 def stages(issue: Path, out: Path) -> dict:
     """Time the stages of one build through the Python API (run in a fresh process, so first
     uses — fonts, caches — count as they do for `paiban build`)."""
+    import gc
+
+    gc.disable()        # as `paiban build` runs (typeset.cli, build.gc_paused)
     t = time.perf_counter
     times: dict[str, float] = {}
     start = t()
-    from typeset import build, compose, fonts, plan, preflight, records, render  # noqa: F401
-    times["import"] = t() - start
-    mark = t()
+    # WeasyPrint first: what it imports (Pillow, fontTools, cffi, much of the standard library)
+    # (b) imports too, so "import" is what our modules add to it
     import weasyprint
-    times["import weasyprint"] = t() - mark
+    times["import weasyprint"] = t() - start
+    mark = t()
+    from typeset import build, compose, fonts, plan, preflight, records, render  # noqa: F401
+    import pikepdf  # noqa: F401  (preflight's PDF reader, imported when it first reads a PDF)
+    times["import"] = t() - mark
 
     composing = [0.0]
 
@@ -379,6 +386,8 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}")
     print(f"work folder: {work}\n")
+    # the package compiled, as `make setup` leaves it (PYTHONDONTWRITEBYTECODE may be set)
+    compileall.compile_dir(ROOT / "typeset", quiet=1)
     # warm the disk caches (font hashes, advances) once, as any second build finds them
     run_process([PY, "-m", "typeset", "build", str(SAMPLE), "-o", str(work / "warm")])
 

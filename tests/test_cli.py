@@ -68,7 +68,21 @@ def test_fonts_lists_every_role():
         assert role.name in result.stdout and role.family in result.stdout
 
 
-def test_missing_font_names_the_install_command(monkeypatch):
+def test_fontconfig_answers_are_remembered_while_fontconfig_is_unchanged(monkeypatch, tmp_path):
+    monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path / "cache"))
+    asked: list[list[str]] = []
+    real = fonts._fc_match
+    monkeypatch.setattr(fonts, "_fc_match", lambda patterns: asked.append(list(patterns)) or real(patterns))
+    first = fonts._resolve(fonts.role_map())
+    assert asked and all(face.resolved for face in first.values())
+    asked.clear()
+    assert fonts._resolve(fonts.role_map()) == first and asked == []        # remembered
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))    # fontconfig would read fonts there too
+    assert fonts._resolve(fonts.role_map()) == first and asked                # asked again
+
+
+def test_missing_font_names_the_install_command(monkeypatch, tmp_path):
+    monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path))     # no remembered answer of fontconfig
     real = fonts._fc_match
     monkeypatch.setattr(fonts, "_fc_match", lambda patterns: [
         None if pattern.startswith("LXGW WenKai:") else match for pattern, match in zip(patterns, real(patterns))])

@@ -31,11 +31,11 @@ def test_auto_extractor_passes_the_sample(sample_build):
 
 
 def test_disk_cache_of_advances(tmp_path, monkeypatch):
-    from typeset import compose
+    from typeset import compose, diskcache
 
     monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(compose, "_FACES", {})
-    compose.font_hash.cache_clear()
+    diskcache.file_hash.cache_clear()
     texts = ["中", "，", "——", "APP", "2023"]      # what recurs: kept on disk
     line = "中文排版，（测试）Latin 2023——……"          # a line box's text: memory only
     fresh = [compose.Measure("shusong", 10.5).shape(t, script="Hani") for t in texts]
@@ -50,17 +50,17 @@ def test_disk_cache_of_advances(tmp_path, monkeypatch):
     files[0].write_bytes(b"not marshal data")                    # a corrupt cache is ignored
     monkeypatch.setattr(compose, "_FACES", {})
     assert [compose.Measure("shusong", 10.5).shape(t, script="Hani") for t in texts] == fresh
-    compose.font_hash.cache_clear()
+    diskcache.file_hash.cache_clear()
 
 
 def test_unwritable_cache_is_ignored(tmp_path, monkeypatch):
-    from typeset import compose
+    from typeset import compose, diskcache
 
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setenv("PAIBAN_CACHE_DIR", str(blocker / "cache"))    # cannot be a folder
     monkeypatch.setattr(compose, "_FACES", {})
-    compose.font_hash.cache_clear()
+    diskcache.file_hash.cache_clear()
     assert compose.Measure("shusong", 9).width("中文") == 18
     compose.save_metrics()
-    compose.font_hash.cache_clear()
+    diskcache.file_hash.cache_clear()

@@ -18,7 +18,7 @@ How a line is rendered, and why it can be measured exactly:
   Han–Latin gap and the spacing after it; a stretched word space is a span of its own.
 
 Pure and fast: no rendering; advances are cached per font, size and text, and on disk per
-font file (`cache_dir()`, keyed by the file's hash).
+font file (`typeset.diskcache`, keyed by the file's hash).
 """
 
 from __future__ import annotations
@@ -27,12 +27,9 @@ import atexit
 import functools
 import hashlib
 import html
-import json
 import marshal
 import math
-import os
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -40,7 +37,7 @@ from pathlib import Path
 
 import uharfbuzz as hb
 
-from typeset import fonts
+from typeset import diskcache, fonts
 
 OPENING = "（［｛〔〖【《〈「『“‘"
 CLOSING = "，。、：；！？）］｝〕〗】》〉」』”’"
@@ -162,57 +159,6 @@ def _persistent(text: str) -> bool:
     return len(text) == 1 or text in DASH_PAIRS or (len(text) <= 12 and text.isascii())
 
 
-def cache_dir() -> Path:
-    """$PAIBAN_CACHE_DIR, else $XDG_CACHE_HOME/paiban, else ~/.cache/paiban."""
-    if os.environ.get("PAIBAN_CACHE_DIR"):
-        return Path(os.environ["PAIBAN_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "paiban"
-
-
-def _sha256_file(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@functools.cache
-def font_hash(path: str) -> str:
-    """SHA-256 of a font file; remembered in the cache folder by (path, size, mtime), so the
-    file is read once, not on every start."""
-    st = os.stat(path)
-    identity = f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}"
-    index_file = cache_dir() / "font-hashes.json"
-    try:
-        known = json.loads(index_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        known = {}
-    if isinstance(known, dict) and isinstance(known.get(identity), str):
-        return known[identity]
-    found = _sha256_file(path)
-    _atomic_write(index_file, json.dumps({**(known if isinstance(known, dict) else {}), identity: found},
-                                         indent=0).encode("utf-8"))
-    return found
-
-
-def _atomic_write(target: Path, data: bytes) -> bool:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return True
-    except OSError:
-        return False
-
-
 class _FaceShapes:
     """Shaping results of one face in font units, loaded from and saved to the disk cache."""
 
@@ -227,12 +173,12 @@ class _FaceShapes:
         try:
             tag = hashlib.sha256(repr((_CACHE_FORMAT, hb.__version__, sorted(_LANG.items()),
                                        sys.version_info[:2])).encode()).hexdigest()[:12]
-            self.file = cache_dir() / f"shapes-{font_hash(path)[:24]}-{index}-{tag}.marshal"
-            loaded = marshal.loads(self.file.read_bytes())
-            if isinstance(loaded, dict):
-                self.shapes = loaded
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+            self.file = diskcache.cache_dir() / f"shapes-{diskcache.file_hash(path)[:24]}-{index}-{tag}.marshal"
+        except OSError:
+            return
+        loaded = diskcache.read_marshal(self.file)
+        if isinstance(loaded, dict):
+            self.shapes = loaded
 
     def shape(self, text: str, start: int, end: int, script: str, halt: bool) -> _Shape:
         key = (text[start:end], halt, script)
@@ -263,17 +209,12 @@ class _FaceShapes:
         """Write new results, merged with what other processes wrote meanwhile."""
         if not self.new or self.file is None:
             return
-        merged = {}
-        try:
-            loaded = marshal.loads(self.file.read_bytes())
-            if isinstance(loaded, dict):
-                merged = loaded
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+        merged = diskcache.read_marshal(self.file)
+        merged = merged if isinstance(merged, dict) else {}
         if len(merged) + len(self.fresh) > _CACHE_MAX_ENTRIES:
             merged = {}
         merged.update(self.fresh)
-        if _atomic_write(self.file, marshal.dumps(merged)):
+        if diskcache.atomic_write(self.file, marshal.dumps(merged)):
             self.new = 0
             self.fresh = {}
 
@@ -882,30 +823,34 @@ class _LineSetter:
     def _place(self) -> Line:
         """Solve the even spacing X on the exact box widths, then place every cluster.
 
-        Positions are linear in X, so two layouts (X = 0 and X = 1) give X. An X that would
-        part two Han characters in pdftotext (MAX_CHAR_GAP_EM) is capped at
-        CAPPED_CHAR_GAP_EM and the rest goes to the line's other gaps (next to a mark, a word,
-        a dash), or, on a line of Han characters only, is left over: the line is short.
-        A hanging mark gets a negative left margin that cancels the spacing after the cluster
-        before it, so it starts exactly at the column's edge.
+        Positions are linear in X (`_layout`), so one layout gives X. An X that would part two
+        Han characters in pdftotext (MAX_CHAR_GAP_EM) is capped at CAPPED_CHAR_GAP_EM and the
+        rest goes to the line's other gaps (next to a mark, a word, a dash), or, on a line of
+        Han characters only, is left over: the line is short. A hanging mark gets a negative
+        left margin that cancels the spacing after the cluster before it, so it starts
+        exactly at the column's edge.
         """
         em = self.p.em
         boxes = self._boxes()
+        layout = _layout(boxes, em)
         spacing = 0.0
         if self.justify:
-            spacing = self._solve(boxes)
+            spacing = self._solve(layout)
             if spacing >= (MAX_CHAR_GAP_EM - EPS) * em and self.p.han_pair(self.s, self.v):
                 spacing = CAPPED_CHAR_GAP_EM * em
-                boxes = self._spread_over_others(spacing) or boxes
+                spread = self._spread_over_others(spacing)
+                if spread:
+                    boxes, layout = spread, _layout(spread, em)
         if self.hang:
             before = self.extra[self.v - 1 - self.s]
             boxes[-1] = replace(boxes[-1], margin_left=-(spacing + before))
-        xs = _layout(boxes, spacing, em)
+            layout = _layout(boxes, em)
         placed, pos = [], 0
         for k in range(self.e - self.s):
             c = self.p.c[self.s + k]
-            x, adv = xs[pos][0], sum(a for _, a in xs[pos:pos + len(c.text)])
-            placed.append(Placed(c.text, self.indent + x, adv, self.halt[k]))
+            x0, slots, _ = layout[pos]
+            adv = sum(a for _, _, a in layout[pos:pos + len(c.text)])
+            placed.append(Placed(c.text, self.indent + x0 + spacing * slots, adv, self.halt[k]))
             pos += len(c.text)
         end = placed[self.v - 1 - self.s]
         return Line(tuple(boxes), tuple(placed), _main_role(self.p.c[self.s:self.e]), em,
@@ -931,23 +876,24 @@ class _LineSetter:
                 self.extra[k] = base[k] + d
             return self._boxes()
 
-        end1 = self._right(_layout(widened(1.0), spacing, em))
-        end2 = self._right(_layout(widened(2.0), spacing, em))
+        end1 = self._right(_layout(widened(1.0), em), spacing)
+        end2 = self._right(_layout(widened(2.0), em), spacing)
         if end2 - end1 <= EPS:
             self.extra = base
             return None
         return widened(1.0 + (self.width - self.indent - end1) / (end2 - end1))
 
-    def _solve(self, boxes: list[Box]) -> float:
+    def _solve(self, layout: list[tuple[float, int, float]]) -> float:
         """The even spacing X that ends the line's justified part at the column's edge."""
-        end0 = self._right(_layout(boxes, 0.0, self.p.em))
-        end1 = self._right(_layout(boxes, 1.0, self.p.em))
+        end0, end1 = self._right(layout, 0.0), self._right(layout, 1.0)
         return (self.width - self.indent - end0) / (end1 - end0) if end1 - end0 > EPS else 0.0
 
-    def _right(self, xs: list[tuple[float, float]]) -> float:
+    def _right(self, layout: list[tuple[float, int, float]], spacing: float) -> float:
+        """Where the last visible cluster ends with letter-spacing `spacing`."""
         end = sum(len(c.text) for c in self.p.c[self.s:self.v])
         last_start = end - len(self.p.c[self.v - 1].text)
-        return xs[last_start][0] + sum(a for _, a in xs[last_start:end])
+        x0, slots, _ = layout[last_start]
+        return x0 + spacing * slots + sum(a for _, _, a in layout[last_start:end])
 
 
 def _main_role(clusters) -> str:
@@ -957,26 +903,32 @@ def _main_role(clusters) -> str:
     return max(counts, key=counts.get)
 
 
-def _layout(boxes: list[Box], spacing: float, size_pt: float) -> list[tuple[float, float]]:
-    """(pen x, advance) of every source character, shaped box by box as WeasyPrint does.
+def _layout(boxes: list[Box], size_pt: float) -> list[tuple[float, int, float]]:
+    """(pen x without letter-spacing, letter-spacing slots before it, advance) of every source
+    character, shaped box by box as WeasyPrint does: with letter-spacing X the pen is at
+    x + X · slots. Pango adds the box's spacing after each glyph cluster of a plain box, and
+    once after a w-span (its right margin).
 
     A character inside a glyph cluster (the second "—" of a ligature) gets its cluster's x
     and advance 0, so the advances of a line's characters add up to its glyph advances.
     """
-    out: list[tuple[float, float]] = []
-    x = 0.0
+    out: list[tuple[float, int, float]] = []
+    x, slots = 0.0, 0
     for box in boxes:
-        after = spacing + (box.extra or 0.0)
-        ls = 0.0 if box.word else after
+        extra = box.extra or 0.0
         x += box.margin_left
         glyphs = measure(box.role, size_pt).shape(box.text, box.halt)
         for g, (start, adv, _) in enumerate(glyphs):
             end = glyphs[g + 1][0] if g + 1 < len(glyphs) else len(box.text)
-            out.append((x, adv))
-            out.extend((x, 0.0) for _ in range(start + 1, end))
-            x += adv + ls
+            out.append((x, slots, adv))
+            out.extend((x, slots, 0.0) for _ in range(start + 1, end))
+            x += adv
+            if not box.word:
+                x += extra
+                slots += 1
         if box.word:
-            x += after
+            x += extra
+            slots += 1
     return out
 
 

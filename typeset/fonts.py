@@ -8,11 +8,15 @@ family: a page never silently uses a font that is not one of its roles.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from typeset import diskcache
 from typeset.errors import UserError
 
 ROLES_FILE = Path(__file__).resolve().parent.parent / "fonts" / "roles.toml"
@@ -74,10 +78,51 @@ def _fc_match(patterns: list[str]) -> list[tuple[Path, int, list[str]] | None]:
     return matches
 
 
+# What fontconfig's answer depends on: its configuration, the font folders and its caches
+# (a font package's installation runs fc-cache, which rewrites them), and the variables that
+# point it elsewhere.
+_FONTCONFIG_FOLDERS = ("/etc/fonts", "/etc/fonts/conf.d", "~/.config/fontconfig", "~/.config/fontconfig/conf.d",
+                       "/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+_FONTCONFIG_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig")
+_FONTCONFIG_VARIABLES = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "HOME", "XDG_CONFIG_HOME",
+                         "XDG_CACHE_HOME", "XDG_DATA_HOME")
+
+
+def _fontconfig_state() -> str:
+    parts = [f"{name}={os.environ.get(name, '')}" for name in _FONTCONFIG_VARIABLES]
+    for folder in map(os.path.expanduser, _FONTCONFIG_FOLDERS + _FONTCONFIG_CACHES):
+        try:
+            parts.append(f"{folder} {os.stat(folder).st_mtime_ns}")
+        except OSError:
+            parts.append(f"{folder} -")
+    for folder in map(os.path.expanduser, _FONTCONFIG_CACHES):
+        try:
+            parts += sorted(f"{e.name} {e.stat().st_size} {e.stat().st_mtime_ns}" for e in os.scandir(folder))
+        except OSError:
+            pass
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _matches(patterns: list[str]) -> list[tuple[Path, int, list[str]] | None]:
+    """fc-match's answers, remembered in the cache folder while fontconfig's state (above) is
+    unchanged: the fc-match processes cost a fresh build more than anything else it does
+    with fonts. A face whose file has gone is looked up again."""
+    state = _fontconfig_state()
+    cache_file = diskcache.cache_dir() / "fontconfig.json"
+    stored = diskcache.read_json(cache_file)
+    known = stored["matches"] if isinstance(stored, dict) and stored.get("state") == state else {}
+    missing = [p for p in patterns if not (isinstance(known.get(p), list) and os.path.exists(known[p][0]))]
+    if missing:
+        found = {p: m for p, m in zip(missing, _fc_match(missing)) if m is not None}
+        known = {**known, **{p: [str(file), index, families] for p, (file, index, families) in found.items()}}
+        diskcache.atomic_write(cache_file, json.dumps({"state": state, "matches": known}).encode("utf-8"))
+    return [(Path(known[p][0]), known[p][1], known[p][2]) if p in known else None for p in patterns]
+
+
 def _resolve(declared: dict[str, FontRole]) -> dict[str, FontRole]:
     """Each face with the file and face index fontconfig gives it (file None if missing)."""
     resolved = {}
-    matches = _fc_match([f"{role.family}:style={role.style}" for role in declared.values()])
+    matches = _matches([f"{role.family}:style={role.style}" for role in declared.values()])
     for (key, role), match in zip(declared.items(), matches):
         if match and role.family in match[2]:
             file, index, _ = match

@@ -35,7 +35,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Container, Iterator, Literal
 
 from typeset import fonts
 from typeset.errors import UserError
@@ -131,12 +131,13 @@ def _finding(severity: Severity, check: str, message: str, *, page: int | None =
 # --- fonts: cmaps and fallback faces ----------------------------------------------------------
 
 @functools.cache
-def cmap(file: str, index: int = 0) -> frozenset[int]:
-    """The code points a face maps (cached per face). HarfBuzz reads the cmap in ~10 ms a
-    face, fontTools took 0.1–0.7 s; the sets are the same for every role and fallback face."""
+def cmap(file: str, index: int = 0) -> Container[int]:
+    """The code points a face maps (cached per face), as HarfBuzz's own set: reading it takes
+    ~1 ms a face, making a Python set of its ~45,000 code points 3 ms more, fontTools took
+    0.1–0.7 s."""
     import uharfbuzz
 
-    return frozenset(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(file), index).unicodes)
+    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(file), index).unicodes
 
 
 def _has(role: FontRole, char: str) -> bool:
@@ -361,87 +362,40 @@ def _load_font(obj) -> PdfFont:
                    program_key=program.objgen if program is not None else None)
 
 
-@dataclass
-class _GlyphUse:
-    font: PdfFont
-    codes: Counter = field(default_factory=Counter)
-
-
-def _scan_page(page, fonts_cache: dict) -> dict[tuple, _GlyphUse]:
-    """Every (font, code) a page shows, following form XObjects; keyed by font object."""
-    import pikepdf
-
-    uses: dict[tuple, _GlyphUse] = {}
-
-    def font_of(resources, name):
-        try:
-            obj = resources.Font[name]
-        except (AttributeError, KeyError, TypeError):
-            return None, None
-        key = obj.objgen if obj.objgen != (0, 0) else (id(obj),)
-        if key not in fonts_cache:
-            fonts_cache[key] = _load_font(obj)
-        return key, fonts_cache[key]
-
-    def walk(content, resources, depth=0):
-        current = (None, None)
-        for operands, operator in pikepdf.parse_content_stream(content):
-            op = str(operator)
-            if op == "Tf":
-                current = font_of(resources, operands[0])
-            elif op in ("Tj", "'", '"', "TJ"):
-                key, font = current
-                if font is None:
-                    continue
-                strings = operands[0] if op == "TJ" else [operands[-1]]
-                use = uses.setdefault(key, _GlyphUse(font))
-                for s in strings:
-                    if isinstance(s, pikepdf.String):
-                        use.codes.update(font.codes(bytes(s)))
-            elif op == "Do" and depth < 8:
-                xobjects = resources.get("/XObject", {}) if resources is not None else {}
-                xobj = xobjects.get(str(operands[0])) if xobjects else None
-                if xobj is not None and xobj.get("/Subtype") == "/Form":
-                    walk(xobj, xobj.get("/Resources", resources), depth + 1)
-
-    walk(page, page.obj.get("/Resources"))
-    return uses
-
-
-def check_glyphs_and_fonts(pdf_path: Path | str) -> list[Finding]:
+def check_glyphs_and_fonts(pdf_path: Path | str, pdf_pages: list | None = None) -> list[Finding]:
     """.notdef glyphs (缺字) and the fonts (embedded, subset, allowed families, not whole), and
-    the file size. Needs only the PDF."""
-    import pikepdf
+    the file size. Needs only the PDF; `pdf_pages`: pdftext.pages of it when already read."""
+    from typeset import pdftext
 
     pdf_path = Path(pdf_path)
     findings: list[Finding] = []
     allowed = allowed_families()
-    fonts_cache: dict = {}
+    used_fonts: dict[tuple, PdfFont] = {}
     glyphs_per_font: dict[tuple, set[int]] = {}
-    with pikepdf.open(pdf_path) as doc:
-        pages = len(doc.pages)
-        for number, page in enumerate(doc.pages, 1):
-            for key, use in _scan_page(page, fonts_cache).items():
-                font = use.font
-                glyphs_per_font.setdefault(font.program_key or key, set()).update(
-                    font.glyph(c) for c in use.codes)
-                if not font.two_byte:
-                    continue
-                missing = [(c, n) for c, n in use.codes.items() if font.glyph(c) == 0]
-                if missing:
-                    chars = [font.to_unicode.get(c, "?") for c, _ in missing]
-                    listed = "、".join(f"'{ch}' (U+{ord(ch[0]):04X})" if ch != "?" else f"code {c:04X}"
-                                      for ch, (c, _) in zip(chars, missing))
-                    total = sum(n for _, n in missing)
-                    shared = (" (WeasyPrint gives every missing character of a face the same code, so "
-                              "only the first is named)" if font.to_cid is not None else "")
-                    findings.append(Finding(
-                        "error", "notdef", f"缺字 {total} .notdef glyph(s) (tofu, printed as blank boxes) "
-                        f"in font {font.family}: {listed}{shared}", number, None,
-                        "the font lacks the character: replace it in the record or install a fallback "
-                        "face that has it (see `paiban check ISSUE` for the article and field)"))
+    pages = pdftext.pages(pdf_path) if pdf_pages is None else pdf_pages
+    for page in pages:
+        number = page.page_number
+        for key, use in page.uses.items():
+            font = used_fonts.setdefault(key, use.font)
+            glyphs_per_font.setdefault(font.program_key or key, set()).update(
+                font.glyph(c) for c in use.codes)
+            if not font.two_byte:
+                continue
+            missing = [(c, n) for c, n in use.codes.items() if font.glyph(c) == 0]
+            if missing:
+                chars = [font.to_unicode.get(c, "?") for c, _ in missing]
+                listed = "、".join(f"'{ch}' (U+{ord(ch[0]):04X})" if ch != "?" else f"code {c:04X}"
+                                  for ch, (c, _) in zip(chars, missing))
+                total = sum(n for _, n in missing)
+                shared = (" (WeasyPrint gives every missing character of a face the same code, so "
+                          "only the first is named)" if font.to_cid is not None else "")
+                findings.append(Finding(
+                    "error", "notdef", f"缺字 {total} .notdef glyph(s) (tofu, printed as blank boxes) "
+                    f"in font {font.family}: {listed}{shared}", number, None,
+                    "the font lacks the character: replace it in the record or install a fallback "
+                    "face that has it (see `paiban check ISSUE` for the article and field)"))
     seen: set = set()
-    for font in fonts_cache.values():
+    for font in used_fonts.values():
         key = font.program_key or font.name
         if key in seen:
             continue
@@ -468,8 +422,8 @@ def check_glyphs_and_fonts(pdf_path: Path | str) -> list[Finding]:
                 "HarfBuzz failed to subset it (WeasyPrint logs 'Unable to subset'); LXGW WenKai fails past "
                 "~870 distinct glyphs — use fewer characters in 楷体 or another Kai face"))
     size = pdf_path.stat().st_size
-    if size > PAGE_BYTES_WARN * max(pages, 1):
-        findings.append(Finding("warning", "size", f"the PDF is {size / 1e6:.1f} MB for {pages} page(s) "
+    if size > PAGE_BYTES_WARN * max(len(pages), 1):
+        findings.append(Finding("warning", "size", f"the PDF is {size / 1e6:.1f} MB for {len(pages)} page(s) "
                                 f"(over {PAGE_BYTES_WARN / 1e6:.0f} MB a page)", None, None,
                                 "look for whole fonts or oversized pictures"))
     return findings
@@ -527,13 +481,15 @@ def _diff_text(counter: Counter, limit: int = 12) -> str:
     return f"'{shown}'{more}"
 
 
-def check_text(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Finding]:
+def check_text(pdf_path: Path | str, plan, *, extractor: str = "auto",
+               pdf_pages: list | None = None) -> list[Finding]:
     """Each module's rectangle holds exactly its article's characters (whitespace ignored), each
     set in the font of its role.
 
     extractor: "auto" (glyph positions from the content streams, typeset.pdftext: the same
     boxes as pdfplumber, ~20× faster, and it reads pages pdfplumber cannot), "pdfplumber",
-    "poppler" (pdftotext per rectangle; no font check)."""
+    "poppler" (pdftotext per rectangle; no font check). `pdf_pages`: pdftext.pages of the PDF
+    when already read."""
     from typeset import pdftext
 
     pdf_path = Path(pdf_path)
@@ -545,7 +501,7 @@ def check_text(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[F
             pages = [(p.page_number, _trim_origin(p), p.chars) for p in pdf.pages]
     else:
         pages = [(p.page_number, p.trim_origin(), p.chars if extractor == "auto" else [])
-                 for p in pdftext.pages(pdf_path)]
+                 for p in (pdftext.pages(pdf_path) if pdf_pages is None else pdf_pages)]
     if len(pages) != len(plan.pages):
         findings.append(Finding("error", "text", f"the PDF has {len(pages)} pages, the plan "
                                 f"{len(plan.pages)}", None, None, "render the issue again"))
@@ -681,8 +637,11 @@ def check_plan(plan) -> list[Finding]:
 
 def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Finding]:
     """All PDF checks against the plan it was rendered from."""
-    return (check_plan_text(plan) + check_text(pdf_path, plan, extractor=extractor)
-            + check_glyphs_and_fonts(pdf_path) + check_plan(plan))
+    from typeset import pdftext
+
+    pdf_pages = pdftext.pages(pdf_path)     # the content streams parsed once, for both checks
+    return (check_plan_text(plan) + check_text(pdf_path, plan, extractor=extractor, pdf_pages=pdf_pages)
+            + check_glyphs_and_fonts(pdf_path, pdf_pages) + check_plan(plan))
 
 
 # --- whole runs -------------------------------------------------------------------------------

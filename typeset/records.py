@@ -9,6 +9,8 @@ the field, so a build with an invalid record stops before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import re
 import tomllib
 import unicodedata
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from typeset import diskcache
 from typeset.errors import UserError
 
 if TYPE_CHECKING:
@@ -265,9 +268,46 @@ def load_article(path: Path) -> Article:
         raise UserError(f"front matter: {e}", where=str(path)) from None
 
 
+_VERIFIED_MAX = 20_000      # pictures remembered as sound (the cache file stays under 2 MB)
+
+
+@functools.cache
+def _verified_pictures() -> dict[str, None]:
+    found = diskcache.read_json(diskcache.cache_dir() / "pictures.json")
+    return dict.fromkeys(found) if isinstance(found, list) else {}
+
+
 def picture_problem(path: Path) -> str | None:
     """None if `path` is a picture Pillow reads to the end, else what is wrong with it (a text
-    file named .jpg, a truncated JPEG, a picture of absurd size)."""
+    file named .jpg, a truncated JPEG, a picture of absurd size). A sound picture is remembered
+    in the cache folder by its path, size and time, so an unchanged one is read once."""
+    try:
+        key = diskcache.identity(path)
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    verified = _verified_pictures()
+    if key in verified:
+        return None
+    problem = _inspect_picture(path)
+    if problem is None:
+        verified[key] = None
+        while len(verified) > _VERIFIED_MAX:
+            del verified[next(iter(verified))]        # the oldest
+        _new_pictures.append(key)
+    return problem
+
+
+_new_pictures: list[str] = []     # verified since the cache file was last written
+
+
+def _save_verified_pictures() -> None:
+    if _new_pictures:
+        diskcache.atomic_write(diskcache.cache_dir() / "pictures.json",
+                               json.dumps(list(_verified_pictures())).encode("utf-8"))
+        _new_pictures.clear()
+
+
+def _inspect_picture(path: Path) -> str | None:
     from PIL import Image, ImageFile
 
     truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES  # `import weasyprint` sets it to True
@@ -385,4 +425,5 @@ def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> L
                                     where=str(folder / "articles" / f"{slug}.md"))
             _check_pin(article, page_layouts[page.number], folder / "articles" / f"{slug}.md")
             articles[slug] = article
+    _save_verified_pictures()
     return LoadedIssue(folder=folder, issue=issue, articles=articles)

@@ -15,7 +15,7 @@ from typing import Callable
 
 import jinja2
 
-from typeset import compose
+from typeset import compose, diskcache
 from typeset.layouts import LAYOUTS_DIR, MM
 from typeset.plan import IssuePlan, ModulePlan, Rect
 
@@ -33,7 +33,7 @@ def box(rect: Rect, origin: Rect | None = None) -> str:
 def _template_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept in the cache folder (keyed by their source): compiling the
     page template costs a fresh process more than rendering it."""
-    folder = compose.cache_dir() / "templates"
+    folder = diskcache.cache_dir() / "templates"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
