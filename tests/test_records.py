@@ -74,6 +74,36 @@ def test_missing_picture_file(tmp_path):
     expect_error(tmp_path, "a.md", "pictures.0.file", "images/none.jpg", "does not exist")
 
 
+def test_a_picture_damaged_after_a_build_is_caught_again(tmp_path, monkeypatch):
+    """Sound pictures are remembered by path, size and time; a picture written again is read
+    again, so a truncated copy never passes on an earlier verdict."""
+    import io
+    import os
+
+    from PIL import Image
+
+    from typeset import records
+
+    monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path / "cache"))
+    records._verified_pictures.cache_clear()
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 400), (120, 160, 200)).save(buffer, "JPEG", quality=90)
+    issue = tmp_path / "issue"
+    write_issue(issue, {"a": article("标题", BODY, pictures=[{"file": "images/p.jpg"}])})
+    picture = issue / "images" / "p.jpg"
+    picture.parent.mkdir()
+    picture.write_bytes(buffer.getvalue())
+    load_issue(issue)
+    assert str(picture.resolve()) in (tmp_path / "cache" / "pictures.json").read_text(encoding="utf-8")
+    records._verified_pictures.cache_clear()           # a new process reads the cache file
+    load_issue(issue)
+    stat = picture.stat()
+    picture.write_bytes(buffer.getvalue()[:len(buffer.getvalue()) // 2])
+    os.utime(picture, ns=(stat.st_atime_ns, stat.st_mtime_ns))     # even with the old time
+    expect_error(issue, "a.md", "pictures.0.file", "truncated")
+    records._verified_pictures.cache_clear()
+
+
 def test_missing_article_file(tmp_path):
     write_issue(tmp_path, {"a": article("标题", BODY)}, pages=[["a", "b"]])
     expect_error(tmp_path, "b.md", "file not found")

@@ -630,3 +630,16 @@ def test_fuzz_build(articles):
         printed = collections.Counter(ch for ch in pdf_text(out / "issue.pdf") if not ch.isspace())
         wanted = collections.Counter(ch for a in issue.articles.values() for ch in a.text() if not ch.isspace())
         assert not wanted - printed, wanted - printed
+
+
+def test_a_build_turns_garbage_collection_back_on(tmp_path):
+    """A build pauses the cyclic collector (build.gc_paused) and turns it back on, also when it
+    fails: a program that builds issues one after another keeps its memory."""
+    import gc
+
+    from typeset.build import build
+
+    assert gc.isenabled()
+    with pytest.raises(UserError):
+        build(tmp_path / "no-such-issue", tmp_path / "out")
+    assert gc.isenabled()
