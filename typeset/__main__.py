@@ -1,3 +1,3 @@
-from typeset.cli import main
+from typeset.cli import run
 
-main(prog_name="paiban")
+run()

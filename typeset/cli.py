@@ -6,9 +6,11 @@ Every error a user can cause prints one line — file, field, what to do — and
 from __future__ import annotations
 
 import datetime as dt
+import atexit
 import functools
 import gc
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -35,9 +37,6 @@ def reports_user_errors(command):
 @click.version_option(package_name="typeset")
 def main():
     """排版 paiban — a Chinese newspaper typesetter: article records in, print-ready pages out."""
-    # One command a process: no cyclic garbage collection while it imports and runs (the
-    # reasons are at build.gc_paused); the process's exit frees everything.
-    gc.disable()
 
 
 @main.command("import")
@@ -153,3 +152,30 @@ def batch(dirs: tuple[Path, ...], output: Path, jobs: int | None, force: bool, q
     from typeset import batch as batch_
 
     sys.exit(batch_.main_cli(dirs, output, jobs, force, quiet, source_date_epoch, dask_scheduler))
+
+
+def run() -> None:
+    """The `paiban` program: run one command, then leave without tearing the interpreter down.
+
+    One command a process, so no cyclic garbage collection while it imports and runs (the
+    reasons are at build.gc_paused). Tearing down frees every object of the process one by one
+    (a build holds WeasyPrint's and the fonts' hundreds of megabytes): measured, 0.2 s of a 2 s
+    page build. The exit handlers still run (the advances cache is saved, logs flushed), then
+    the process ends."""
+    gc.disable()
+    try:
+        main(prog_name="paiban")
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    if isinstance(code, str):       # sys.exit("message"): print it, exit 1, as Python would
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):    # a closed pipe (paiban fonts | head)
+            pass
+    os._exit(code if isinstance(code, int) else 0)
+
