@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typeset.preflight import PdfFont
@@ -87,6 +87,7 @@ class _Font:
         descriptor = described.get("/FontDescriptor", {}) or {}
         self.descent = float(descriptor.get("/Descent", 0)) / 1000
         self.name = self.pdf.name
+        self._glyphs: dict[int, tuple[str, float]] = {}
 
     def width(self, code: int) -> float:
         """Advance of a code in text space units (1/1000 em → em)."""
@@ -102,11 +103,20 @@ class _Font:
             return found
         return chr(code) if not self.pdf.two_byte and 32 <= code < 127 else f"(cid:{code})"
 
+    def glyph(self, code: int) -> tuple[str, float]:
+        """(text, advance in em) of a code, remembered: a page shows few distinct codes."""
+        found = self._glyphs.get(code)
+        if found is None:
+            found = self._glyphs[code] = (self.text(code), self.width(code))
+        return found
 
-def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -> Iterator[dict]:
+
+def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -> list[dict]:
     """The page's characters; `fonts` caches the fonts read (per document), `uses` gets the
     codes shown per font."""
     import pikepdf
+
+    chars: list[dict] = []
 
     def font_of(resources, name) -> _Font | None:
         try:
@@ -118,7 +128,44 @@ def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -
             fonts[key] = _Font(obj, key)
         return fonts[key]
 
-    def walk(content, resources, ctm: Matrix, depth: int) -> Iterator[dict]:
+    def show(items, font: _Font, size, tc, tw, th, rise, trm: Matrix) -> float:
+        """Place the glyphs of one text-showing operator; the text space x it advances."""
+        # glyph space → device: [size·Th 0 0 size 0 rise] × Tm × CTM; a glyph advance is a
+        # translation along the text line, so only e, f of Tm × CTM move
+        a, b, c, d, e, f = trm
+        sx, lo, hi = size * th, font.descent * size + rise, (font.descent + 1.0) * size + rise
+        y_lo_x, y_lo_y, y_hi_x, y_hi_y = lo * c, lo * d, hi * c, hi * d
+        upright = b == 0 and c == 0          # text as WeasyPrint sets it: one top and bottom
+        top, bottom = height - max(f + y_lo_y, f + y_hi_y), height - min(f + y_lo_y, f + y_hi_y)
+        space_code = None if font.pdf.two_byte else 32
+        name, append = font.name, chars.append
+        use = uses.get(font.key)
+        if use is None:
+            use = uses[font.key] = GlyphUse(font.pdf)
+        moved = 0.0          # text space x advanced since Tm
+        for item in items:
+            if not isinstance(item, pikepdf.String):
+                moved -= float(item) / 1000 * size * th
+                continue
+            codes = font.pdf.codes(bytes(item))
+            use.codes.update(codes)
+            for code in codes:
+                text, w0 = font.glyph(code)
+                if upright:
+                    x0 = e + moved * a
+                    x1 = x0 + w0 * sx * a
+                    append({"text": text, "fontname": name, "size": size, "x0": min(x0, x1),
+                            "x1": max(x0, x1), "top": top, "bottom": bottom})
+                else:
+                    ex, ey = e + moved * a, f + moved * b
+                    x0, y0 = ex + y_lo_x, ey + y_lo_y
+                    x1, y1 = ex + w0 * sx * a + y_hi_x, ey + w0 * sx * b + y_hi_y
+                    append({"text": text, "fontname": name, "size": size, "x0": min(x0, x1),
+                            "x1": max(x0, x1), "top": height - max(y0, y1), "bottom": height - min(y0, y1)})
+                moved += (w0 * size + tc + (tw if code == space_code else 0.0)) * th
+        return moved
+
+    def walk(content, resources, ctm: Matrix, depth: int) -> None:
         stack: list[Matrix] = []
         tm = tlm = IDENTITY
         font, size, tc, tw, th, tl, rise = None, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0
@@ -133,31 +180,7 @@ def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -
                 if font is None:
                     continue
                 items = operands[0] if op == "TJ" else [operands[-1]]
-                # glyph space → device: [size·Th 0 0 size 0 rise] × Tm × CTM; a glyph advance
-                # is a translation along the text line, so only e, f of Tm × CTM move
-                a, b, c, d, e, f = _mul(tm, ctm)
-                sx, lo, hi = size * th, font.descent * size + rise, (font.descent + 1.0) * size + rise
-                y_lo_x, y_lo_y, y_hi_x, y_hi_y = lo * c, lo * d, hi * c, hi * d
-                moved = 0.0          # text space x advanced since Tm
-                use = uses.get(font.key)
-                if use is None:
-                    use = uses[font.key] = GlyphUse(font.pdf)
-                for item in items:
-                    if not isinstance(item, pikepdf.String):
-                        moved -= float(item) / 1000 * size * th
-                        continue
-                    codes = font.pdf.codes(bytes(item))
-                    use.codes.update(codes)
-                    for code in codes:
-                        w0 = font.width(code)
-                        ex, ey = e + moved * a, f + moved * b
-                        x0, y0 = ex + y_lo_x, ey + y_lo_y
-                        x1, y1 = ex + w0 * sx * a + y_hi_x, ey + w0 * sx * b + y_hi_y
-                        yield {"text": font.text(code), "fontname": font.name, "size": size,
-                               "x0": min(x0, x1), "x1": max(x0, x1),
-                               "top": height - max(y0, y1), "bottom": height - min(y0, y1)}
-                        space = tw if (not font.pdf.two_byte and code == 32) else 0.0
-                        moved += (w0 * size + tc + space) * th
+                moved = show(items, font, size, tc, tw, th, rise, _mul(tm, ctm))
                 tm = _mul((1, 0, 0, 1, moved, 0), tm)
             elif op == "Tm":
                 tm = tlm = tuple(float(v) for v in operands)
@@ -197,9 +220,10 @@ def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -
                 xobj = xobjects.get(str(operands[0])) if xobjects else None
                 if xobj is not None and xobj.get("/Subtype") == "/Form":
                     matrix = tuple(float(v) for v in xobj.get("/Matrix", IDENTITY))
-                    yield from walk(xobj, xobj.get("/Resources", resources), _mul(matrix, ctm), depth + 1)
+                    walk(xobj, xobj.get("/Resources", resources), _mul(matrix, ctm), depth + 1)
 
-    yield from walk(page, page.obj.get("/Resources"), IDENTITY, 0)
+    walk(page, page.obj.get("/Resources"), IDENTITY, 0)
+    return chars
 
 
 def _box(page, name: str):
@@ -219,7 +243,7 @@ class Page:
         y_top = max(self.mediabox[1], self.mediabox[3])
         # chars are measured from the media box's top-left, like pdfplumber's
         self.uses: dict[tuple, GlyphUse] = {}
-        self.chars = list(_page_chars(page, y_top, fonts, self.uses))
+        self.chars = _page_chars(page, y_top, fonts, self.uses)
         for c in self.chars:
             c["x0"] -= self.mediabox[0]
             c["x1"] -= self.mediabox[0]

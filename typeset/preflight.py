@@ -25,6 +25,7 @@ What is checked, and why (engine-notes.md):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -459,9 +460,26 @@ def check_plan_text(plan) -> list[Finding]:
     return findings
 
 
-def _in(rect, x0, x1, top, bottom, ox, oy, slack=0.5) -> bool:
-    cx, cy = (x0 + x1) / 2 - ox, (top + bottom) / 2 - oy
-    return rect[0] - slack <= cx <= rect[2] + slack and rect[1] - slack <= cy <= rect[3] + slack
+class _Centres:
+    """A page's characters by the centres of their boxes (relative to the 版心), sorted from
+    the top, so the characters inside a module's rectangle are found without reading all."""
+
+    SLACK = 0.5     # points a centre may lie outside the rectangle
+
+    def __init__(self, chars: list[dict], ox: float, oy: float):
+        placed = sorted((((c["top"] + c["bottom"]) / 2 - oy, (c["x0"] + c["x1"]) / 2 - ox, i)
+                         for i, c in enumerate(chars)))
+        self.ys = [y for y, _, _ in placed]
+        self.placed, self.chars = placed, chars
+
+    def inside(self, rect: tuple[float, float, float, float]) -> list[dict]:
+        """The characters whose centre lies in `rect` (x0, y0, x1, y1), in reading order of
+        the PDF's content stream."""
+        lo = bisect.bisect_left(self.ys, rect[1] - self.SLACK)
+        hi = bisect.bisect_right(self.ys, rect[3] + self.SLACK)
+        left, right = rect[0] - self.SLACK, rect[2] + self.SLACK
+        found = sorted(i for _, x, i in self.placed[lo:hi] if left <= x <= right)
+        return [self.chars[i] for i in found]
 
 
 def _poppler_text(pdf_path: Path, page: int, rect: tuple[float, float, float, float]) -> str:
@@ -511,6 +529,7 @@ def check_text(pdf_path: Path | str, plan, *, extractor: str = "auto",
         ox, oy = ox + layout.area_left, oy + layout.area_top
         use_poppler = extractor == "poppler" or (
             extractor == "auto" and not chars and any(_letters(m.article.text()) for m in page_plan.modules))
+        centres = _Centres(chars, ox, oy)
         for module in page_plan.modules:
             r = module.rect
             rect = (r.x, r.y, r.x + r.w, r.y + r.h)
@@ -518,7 +537,7 @@ def check_text(pdf_path: Path | str, plan, *, extractor: str = "auto",
                 text = _poppler_text(pdf_path, page_number,
                                      (rect[0] + ox, rect[1] + oy, rect[2] + ox, rect[3] + oy))
             else:
-                inside = [c for c in chars if _in(rect, c["x0"], c["x1"], c["top"], c["bottom"], ox, oy)]
+                inside = centres.inside(rect)
                 text = "".join(c["text"] for c in inside)
                 findings += _check_roles(module, inside, number)
             expected, found = _letters(expected_text(module)), _letters(text)
@@ -570,18 +589,10 @@ def _check_roles(module, chars: list[dict], page: int) -> list[Finding]:
             continue
         table = cmap(str(face.file), face.index)
         expected.update((role, ch) for ch in text if not ch.isspace() and ord(ch) in table)
-    found: Counter = Counter()
-    other: Counter = Counter()
-    for c in chars:
-        if c["text"].isspace():
-            continue
-        family = SUBSET_PREFIX.sub("", c["fontname"])
-        role = known.get(family)
-        for ch in c["text"]:      # a ligature glyph (the 2 em "——") carries two characters
-            if role:
-                found[(role, ch)] += 1
-            else:
-                other[family] += 1
+    role_of = {name: known.get(SUBSET_PREFIX.sub("", name)) for name in {c["fontname"] for c in chars}}
+    # a ligature glyph (the 2 em "——") carries two characters
+    found = Counter((role_of[c["fontname"]], ch) for c in chars
+                    if role_of[c["fontname"]] and not c["text"].isspace() for ch in c["text"])
     # the same face may serve two roles (书宋 and 标宋 share a family, weights differ): compare
     # by the face's name, so only a character in a different face counts
     missing, extra = expected - found, found - expected
