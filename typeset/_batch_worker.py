@@ -1,8 +1,13 @@
 """Imported once by `paiban batch`'s fork server, before it forks the workers: imports the
 renderer and warms the font caches (fontconfig resolution, cmaps, HarfBuzz faces and the advances
 cache) so that every worker, and every replacement worker, starts warm. Never fails: a warm-up
-that cannot run is left to the first build, which reports the problem properly."""
+that cannot run is left to the first build, which reports the problem properly. Then what it
+loaded is frozen out of the garbage collector's reach: the workers never scan (nor, by touching
+their reference counts' neighbours, copy) the renderer's hundreds of thousands of objects."""
+
+import gc
 
 from typeset import batch
 
 batch.warm_up(full=True)
+gc.freeze()
