@@ -2,8 +2,9 @@
 renderer and warms the font caches (fontconfig resolution, cmaps, HarfBuzz faces and the advances
 cache) so that every worker, and every replacement worker, starts warm. Never fails: a warm-up
 that cannot run is left to the first build, which reports the problem properly. Then what it
-loaded is frozen out of the garbage collector's reach: the workers never scan (nor, by touching
-their reference counts' neighbours, copy) the renderer's hundreds of thousands of objects."""
+loaded is frozen out of the garbage collector's reach: a worker's collections never walk the
+renderer's hundreds of thousands of objects (nor copy the memory pages they share with the
+fork server by writing to them)."""
 
 import gc
 
