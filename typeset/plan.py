@@ -276,7 +276,8 @@ class Planner:
         pads = range(layout.headline.max_pad_lines + 1)
         pictures = self.picture_options(article, columns)
         for k in self.text_column_options(article, columns):
-            body_lines = len(self.body(article, layout.text_columns(columns, k)[0]))
+            width = layout.text_columns(columns, k)[0]
+            body_lines = len(self.body(article, width))
             for picture in pictures:
                 picture_columns, picture_lines, caption, picture_cost = picture
                 if k != columns and picture_columns not in (0, columns):
@@ -292,12 +293,12 @@ class Planner:
                             total = text_cost + head_cost + pad
                             if (lines not in best or total < best[lines][0]) and not (
                                     pin and pin.lines and pin.lines != lines):
-                                best[lines] = (total, k, rows, head_lines + pad, picture, kept)
+                                best[lines] = (total, k, width, rows, head_lines + pad, picture, kept)
         return {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
 
     def _fit(self, article: Article, columns: int, lines: int, jump_to: int | None, cost: float, k: int,
-             rows: tuple[HeadRow, ...], head_lines: int, picture: tuple, kept: int | None) -> Fit:
-        width = self.layout.text_columns(columns, k)[0]
+             width: float, rows: tuple[HeadRow, ...], head_lines: int, picture: tuple, kept: int | None) -> Fit:
+        """The Fit of one choice; `width` is the width of its k text columns."""
         body = self.body(article, width)
         if kept is not None:
             body = body[:kept] + (self.jump_line(jump_to, width, to=True),)
