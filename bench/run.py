@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import json
 import os
 import platform
@@ -107,7 +108,7 @@ def write_typst(issue_folder: Path, target: Path) -> Path:
     pictures with captions. Typst flows and balances nothing by design rules; it is the speed
     of setting the same text on the same grid."""
     from typeset import fonts, records
-    from typeset.layouts import MM, load_layout
+    from typeset.layouts import load_layout
 
     issue = records.load_issue(issue_folder)
     role = {key: r for key, r in fonts.role_map().items()}
@@ -180,73 +181,79 @@ def typst_in_process(typ: Path, pdf: Path, repeat: int) -> tuple[float, float]:
 
 # --- the stages, in a fresh process ----------------------------------------------------------------
 
+class _Stopwatch:
+    """Wall and CPU seconds per stage: CPU time (time.process_time) is the work itself, and
+    moves less than wall time when a shared machine is busy."""
+
+    def __init__(self):
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def stage(self, name: str):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - wall, time.process_time() - cpu)
+
+    def add(self, name: str, wall: float, cpu: float) -> None:
+        self.wall[name] = self.wall.get(name, 0.0) + wall
+        self.cpu[name] = self.cpu.get(name, 0.0) + cpu
+
+    def timed(self, name: str, function):
+        """`function`, its time added to stage `name` (and taken from the stage it runs in)."""
+        def wrapper(*args, **kwargs):
+            with self.stage(name):
+                return function(*args, **kwargs)
+        return wrapper
+
+
 def stages(issue: Path, out: Path) -> dict:
     """Time the stages of one build through the Python API (run in a fresh process, so first
-    uses — fonts, caches — count as they do for `paiban build`)."""
+    uses — fonts, caches — count as they do for `paiban build`): {"wall": {stage: s},
+    "cpu": {stage: s}, "errors": n}."""
     import gc
 
     gc.disable()        # as `paiban build` runs (typeset.cli, build.gc_paused)
-    t = time.perf_counter
-    times: dict[str, float] = {}
-    start = t()
-    # WeasyPrint first: what it imports (Pillow, fontTools, cffi, much of the standard library)
-    # (b) imports too, so "import" is what our modules add to it
-    import weasyprint
-    times["import weasyprint"] = t() - start
-    mark = t()
-    from typeset import build, compose, fonts, plan, preflight, records, render  # noqa: F401
-    import pikepdf  # noqa: F401  (preflight's PDF reader, imported when it first reads a PDF)
-    times["import"] = t() - mark
-
-    composing = [0.0]
-
-    def timed(function):
-        def wrapper(*args, **kwargs):
-            begin = t()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                composing[0] += t() - begin
-        return wrapper
-
-    compose.compose_paragraph = timed(compose.compose_paragraph)
-    compose.compose_headline = timed(compose.compose_headline)
-
-    mark = t()
-    fonts.check_all()
-    times["fonts"] = t() - mark
-    mark = t()
-    loaded = records.load_issue(issue)
-    times["load"] = t() - mark
-    mark = t()
-    preflight.check_records(loaded)
-    times["check records"] = t() - mark
-    mark = t()
-    issue_plan = plan.plan_issue(loaded)
-    planning = t() - mark
-    times["compose"] = composing[0]
-    times["plan"] = planning - composing[0]
-    mark = t()
-    html = render.render_html(issue_plan)
-    times["render html"] = t() - mark
-    mark = t()
-    document = weasyprint.HTML(string=html, base_url=str(issue_plan.issue.folder.resolve())).render()
-    times["layout"] = t() - mark
-    mark = t()
-    out.mkdir(parents=True, exist_ok=True)
-    pdf = out / f"{issue.name}.stages.pdf"
-    document.write_pdf(pdf)
-    times["write"] = t() - mark
-    mark = t()
-    findings = preflight.check_pdf(pdf, issue_plan)
-    times["preflight"] = t() - mark
-    compose.save_metrics()
-    times["total"] = t() - start
-    times["errors"] = sum(f.severity == "error" for f in findings)
-    return times
+    watch = _Stopwatch()
+    with watch.stage("total"):
+        # WeasyPrint first: what it imports (Pillow, fontTools, cffi, much of the standard
+        # library) (b) imports too, so "import" is what our modules add to it
+        with watch.stage("import weasyprint"):
+            import weasyprint
+        with watch.stage("import"):
+            from typeset import compose, fonts, plan, preflight, records, render
+            import pikepdf  # noqa: F401  (preflight's PDF reader, imported when it first reads a PDF)
+        compose.compose_paragraph = watch.timed("compose", compose.compose_paragraph)
+        compose.compose_headline = watch.timed("compose", compose.compose_headline)
+        with watch.stage("fonts"):
+            fonts.check_all()
+        with watch.stage("load"):
+            loaded = records.load_issue(issue)
+        with watch.stage("check records"):
+            preflight.check_records(loaded)
+        with watch.stage("plan"):
+            issue_plan = plan.plan_issue(loaded)
+        with watch.stage("render html"):
+            html = render.render_html(issue_plan)
+        with watch.stage("layout"):
+            document = weasyprint.HTML(string=html, base_url=str(issue_plan.issue.folder.resolve())).render()
+        out.mkdir(parents=True, exist_ok=True)
+        pdf = out / f"{issue.name}.stages.pdf"
+        with watch.stage("write"):
+            document.write_pdf(pdf)
+        with watch.stage("preflight"):
+            findings = preflight.check_pdf(pdf, issue_plan)
+        compose.save_metrics()
+    for clock in (watch.wall, watch.cpu):       # planning's time without the composer's in it
+        clock["plan"] -= clock.get("compose", 0.0)
+    return {"wall": watch.wall, "cpu": watch.cpu, "errors": sum(f.severity == "error" for f in findings)}
 
 
-def stage_breakdown(issue: Path, out: Path, repeat: int) -> dict[str, float]:
+def stage_breakdown(issue: Path, out: Path, repeat: int) -> dict:
+    """Medians over `repeat` fresh processes: the seconds of each stage ("wall", "cpu") and the
+    share of our stages in the build ("ours", "ours_cpu", "ours_warm")."""
     runs = []
     for _ in range(repeat):
         done = subprocess.run([PY, __file__, "--stages", str(issue), str(out)], capture_output=True,
@@ -254,7 +261,13 @@ def stage_breakdown(issue: Path, out: Path, repeat: int) -> dict[str, float]:
         if done.returncode != 0:
             raise RuntimeError(done.stderr[-2000:])
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    median = statistics.median
+    return {"wall": {k: median(r["wall"][k] for r in runs) for k in runs[0]["wall"]},
+            "cpu": {k: median(r["cpu"][k] for r in runs) for k in runs[0]["cpu"]},
+            "ours": median(ours(r["wall"]) / r["wall"]["total"] for r in runs),
+            "ours_cpu": median(ours(r["cpu"]) / r["cpu"]["total"] for r in runs),
+            "ours_warm": median(warm_share(r["wall"]) for r in runs),
+            "errors": max(r["errors"] for r in runs)}
 
 
 def ours(times: dict[str, float]) -> float:
@@ -262,6 +275,13 @@ def ours(times: dict[str, float]) -> float:
     import (which (b) pays too)."""
     return sum(v for k, v in times.items() if k in STAGES and k not in WEASYPRINT_STAGES
                and k != "import weasyprint")
+
+
+def warm_share(times: dict[str, float]) -> float:
+    """Our share without start-up (imports, font resolution), as in a batch worker or
+    `paiban watch`."""
+    startup = times["import"] + times["import weasyprint"] + times["fonts"]
+    return (ours(times) - times["import"] - times["fonts"]) / (times["total"] - startup)
 
 
 # --- the batch ---------------------------------------------------------------------------------------
@@ -423,23 +443,19 @@ def main() -> None:
               f"{r['b'][0]:>14.2f} s{r['b'][1]:>6.0f}{r['c'][0]:>9.2f} s{r['c'][1]:>6.0f}"
               f"{r['c_in_process']:>13.3f} s{r['a'][0] / r['b'][0]:>7.2f}{r['a'][0] / r['c'][0]:>7.1f}")
 
-    print(f"\nStages of one build in a fresh process, seconds (median of {args.repeat}); "
+    print(f"\nStages of one build in a fresh process, wall seconds (median of {args.repeat}); "
           "ours = all but WeasyPrint's import, layout and write")
-    cols = [s for s in STAGES]
-    print(f"{'issue':<26}" + "".join(f"{s[:11]:>12}" for s in cols)
-          + f"{'total':>9}{'ours':>8}{'ours %':>8}{'warm %':>8}{'s/page':>8}")
+    print(f"{'issue':<26}" + "".join(f"{s[:11]:>12}" for s in STAGES)
+          + f"{'total':>9}{'ours':>8}{'ours %':>8}{'CPU %':>8}{'warm %':>8}{'s/page':>8}")
     for r in results:
         st = r["stages"]
-        total = st["total"]
-        own = ours(st)
-        # warm: as in a batch worker, where imports and font resolution are paid once
-        startup = st["import"] + st["import weasyprint"] + st["fonts"]
-        warm = (own - st["import"] - st["fonts"]) / (total - startup)
-        r["ours_share"], r["ours_share_warm"] = own / total, warm
-        print(f"{r['issue']:<26}" + "".join(f"{st[s]:>12.3f}" for s in cols)
-              + f"{total:>9.2f}{own:>8.2f}{100 * own / total:>7.0f}%{100 * warm:>7.0f}%{r['a'][0] / r['pages']:>8.2f}")
-    print("ours % = our stages / the whole build in a fresh process; warm % = the same without start-up "
-          "(imports, fonts), as in a batch worker")
+        wall = st["wall"]
+        print(f"{r['issue']:<26}" + "".join(f"{wall[s]:>12.3f}" for s in STAGES)
+              + f"{wall['total']:>9.2f}{ours(wall):>8.2f}{100 * st['ours']:>7.0f}%{100 * st['ours_cpu']:>7.0f}%"
+              f"{100 * st['ours_warm']:>7.0f}%{r['a'][0] / r['pages']:>8.2f}")
+    print("ours % = our stages / the whole build in a fresh process, wall time; CPU % = the same in CPU "
+          "time (process_time: the work, steadier on a busy machine); warm % = wall, without start-up "
+          "(imports, fonts), as in a batch worker or paiban watch")
     gen = [r for r in results if r["issue"].startswith("generated")]
     if len(gen) >= 2:
         first, last = gen[0], gen[-1]
