@@ -997,6 +997,18 @@ def compose_paragraph(spans: list[tuple[str, str]] | str, width_pt: float, size_
                                    e in para.hung) for i, (s, e) in enumerate(breaks)])
 
 
+@functools.lru_cache(maxsize=64)
+def _headline_style(style: HouseStyle) -> HouseStyle:
+    return replace(style, no_orphan_char=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_line_width(para: _Paragraph, gap: float) -> float:
+    """A headline's width on one line, its phrases `gap` apart: the same at every width the
+    planner tries (the paragraph is shared by them)."""
+    return _LineSetter(para, 0, len(para.c), math.inf, 0.0, justify=False, space_target=gap).natural_width()
+
+
 def compose_headline(text: str, role: str, size_pt: float, width_pt: float,
                      style: HouseStyle = HouseStyle()) -> Lines:
     """Set a headline: its phrases (split on spaces) on one line with a visible gap of
@@ -1004,11 +1016,10 @@ def compose_headline(text: str, role: str, size_pt: float, width_pt: float,
     only when wider than the width by itself. Lines are never justified, so every line is
     marked `last`; alignment is the caller's.
     """
-    style = replace(style, no_orphan_char=False)
+    style = _headline_style(style)
     para = _paragraph([(text, role)], size_pt, style, width_pt)
     gap = style.headline_gap_em * size_pt
-    one = _LineSetter(para, 0, len(para.c), width_pt, 0.0, justify=False, space_target=gap)
-    if one.natural_width() <= width_pt + EPS:
+    if _one_line_width(para, gap) <= width_pt + EPS:
         return Lines(para, width_pt, [(0, len(para.c), 0.0, False, gap, False)])
     phrase_ends = [i + 1 for i, c in enumerate(para.c)
                    if c.kind == "space" and (i + 1 == len(para.c) or para.c[i + 1].kind != "space")]

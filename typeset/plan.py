@@ -268,12 +268,16 @@ class Planner:
         headline_width = layout.span_width(columns) - layout.em
         width_cost = ((20 if columns == 1 else 0) + (50 if lead and columns < 4 else 0)
                       + (4 if columns == layout.grid.columns and not lead else 0))
-        heads = []
+        # the cheapest headline (size, air) for each height of the headline area
+        heads: dict[int, tuple[float, tuple[HeadRow, ...]]] = {}
         for rank, size in enumerate(layout.headline.sizes(columns, lead)):
             rows = self.head(article, headline_width, size)
-            if not any(len(r.lines) > 2 for r in rows if r.kind == "title"):   # 主题 of 3+ lines: too big
-                heads.append((2 * rank, rows, self.head_lines(rows)))
-        pads = range(layout.headline.max_pad_lines + 1)
+            if any(len(r.lines) > 2 for r in rows if r.kind == "title"):   # 主题 of 3+ lines: too big
+                continue
+            for pad in range(layout.headline.max_pad_lines + 1):
+                area = self.head_lines(rows) + pad
+                if area not in heads or 2 * rank + pad < heads[area][0]:
+                    heads[area] = (2 * rank + pad, rows)
         pictures = self.picture_options(article, columns)
         for k in self.text_column_options(article, columns):
             width = layout.text_columns(columns, k)[0]
@@ -287,13 +291,12 @@ class Planner:
                 cost = width_cost + 3 * (k != columns) + picture_cost
                 for text_lines, kept in self._text_heights(body_lines, k, covered, under, jump_to):
                     text_cost = cost + 3 * max(0, SHALLOW_COLUMN - (text_lines - under))
-                    for head_cost, rows, head_lines in heads:
-                        for pad in pads:
-                            lines = head_lines + pad + text_lines
-                            total = text_cost + head_cost + pad
-                            if (lines not in best or total < best[lines][0]) and not (
-                                    pin and pin.lines and pin.lines != lines):
-                                best[lines] = (total, k, width, rows, head_lines + pad, picture, kept)
+                    for area, (head_cost, rows) in heads.items():
+                        lines = area + text_lines
+                        total = text_cost + head_cost
+                        if (lines not in best or total < best[lines][0]) and not (
+                                pin and pin.lines and pin.lines != lines):
+                            best[lines] = (total, k, width, rows, area, picture, kept)
         return {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
 
     def _fit(self, article: Article, columns: int, lines: int, jump_to: int | None, cost: float, k: int,
