@@ -210,3 +210,20 @@ def test_no_widow_at_a_column_top_when_it_can_be_avoided(name, issues):
         options = [[f - (c in chosen) for c, f in enumerate(full)]
                    for chosen in itertools.combinations(range(len(full)), short)]
         assert all(plan._widow(o, module.fit.body) for o in options), module.article.slug
+
+
+def test_planning_sets_only_the_lines_it_prints(sample_issue, monkeypatch):
+    """The planner tries every module width but only counts lines there: spacing and placing
+    a line (the costly part of composing) happens for the lines the page prints, once each."""
+    from typeset import compose, render
+
+    set_lines = []
+    real = compose._LineSetter.set
+    monkeypatch.setattr(compose._LineSetter, "set", lambda self: set_lines.append(self) or real(self))
+    compose._shared_paragraph.cache_clear()
+    issue_plan = plan.plan_issue(records.load_issue(sample_issue))
+    printed = sum(sum(len(row.lines) for row in m.fit.head) + len(m.fit.body) + len(m.fit.caption)
+                  for page in issue_plan.pages for m in page.modules)      # counted without reading them
+    assert len(set_lines) < printed / 4      # only the column tops, read to avoid widows there
+    render.render_html(issue_plan)
+    assert len(set_lines) == printed
