@@ -64,3 +64,24 @@ def test_unwritable_cache_is_ignored(tmp_path, monkeypatch):
     assert compose.Measure("shusong", 9).width("中文") == 18
     compose.save_metrics()
     diskcache.file_hash.cache_clear()
+
+
+def test_a_new_cache_format_replaces_the_old_files(tmp_path, monkeypatch):
+    from typeset import compose, diskcache
+
+    monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(compose, "_FACES", {})
+    diskcache.file_hash.cache_clear()
+    compose.Measure("shusong", 10.5).shape("中", script="Hani")
+    compose.save_metrics()
+    (current,) = tmp_path.glob("shapes-*.marshal")
+    stale = current.with_name(current.name.rsplit("-", 1)[0] + "-000000000000.marshal")
+    stale.write_bytes(b"an older format's advances")
+    other_face = tmp_path / "shapes-0123456789abcdef01234567-0-000000000000.marshal"
+    other_face.write_bytes(b"another font's advances")
+    current.unlink()                                  # the current format's file not yet written
+    monkeypatch.setattr(compose, "_FACES", {})
+    compose.Measure("shusong", 10.5).shape("文", script="Hani")
+    compose.save_metrics()
+    assert current.is_file() and not stale.exists() and other_face.exists()
+    diskcache.file_hash.cache_clear()

@@ -210,7 +210,15 @@ class _FaceShapes:
         if not self.new or self.file is None:
             return
         merged = diskcache.read_marshal(self.file)
-        merged = merged if isinstance(merged, dict) else {}
+        if not isinstance(merged, dict):     # a new file: the face's files of older formats go
+            merged = {}
+            prefix = self.file.name.rsplit("-", 1)[0]
+            for old in self.file.parent.glob(f"{prefix}-*.marshal"):
+                try:
+                    if old != self.file:
+                        old.unlink()
+                except OSError:
+                    pass
         if len(merged) + len(self.fresh) > _CACHE_MAX_ENTRIES:
             merged = {}
         merged.update(self.fresh)
