@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from typeset.preflight import PdfFont
 
 Matrix = tuple[float, float, float, float, float, float]
+# the operators that place text (the rest — paths, colours, pictures — pikepdf skips for us)
+_OPERATORS = "BT ET Tf Tm Td TD T* TJ Tj ' \" Tc Tw Tz TL Ts q Q cm Do"
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
@@ -169,7 +171,7 @@ def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -
         stack: list[Matrix] = []
         tm = tlm = IDENTITY
         font, size, tc, tw, th, tl, rise = None, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0
-        for operands, operator in pikepdf.parse_content_stream(content):
+        for operands, operator in pikepdf.parse_content_stream(content, _OPERATORS):
             op = str(operator)
             if op == "TJ" or op == "Tj" or op == "'" or op == '"':
                 if op == "'" or op == '"':
