@@ -496,39 +496,30 @@ def rendered():
 
 
 def test_pdf_lines_are_flush_at_both_edges(rendered):
-    import pdfplumber
-
     total = flush = 0
     failures = []
-    for width, paras, lines, pdf, columns, (gutter, top, pitch) in rendered:
-        with pdfplumber.open(io.BytesIO(pdf)) as doc:
-            chars = [c for c in doc.pages[0].chars if c["text"].strip()]
-        for c, col in enumerate(columns):
-            left = 30 + c * (width + gutter)
-            for row, (_, i, line) in enumerate(col):
-                y = top + row * pitch
-                got = row_chars(chars, left, width, y, pitch)
-                assert "".join(ch["text"] for ch in got) == line.text().replace(" ", "")
-                first, last = got[0], got[-1]
-                start_ok = [first["x0"] - left]
-                if first["text"] in NO_END:
-                    start_ok.append(first["x0"] + EM / 2 - left)   # a halted opening bracket
-                indent = 2 * EM if i == 0 else 0.0
-                assert min(abs(s - indent) for s in start_ok) < 0.35, (line.text(), start_ok)
-                if i:
-                    assert first["text"][0] not in NO_START, line.text()
-                if line.last:
-                    continue
-                ends = [last["x1"] - left]
-                if closes_with_half(last["text"]):
-                    ends.append(last["x0"] + EM / 2 - left)        # a halted closing mark
-                if line.hang:
-                    ends.append(last["x0"] - left)                 # a hanging mark
-                total += 1
-                if min(abs(e - width) for e in ends) < 0.35:
-                    flush += 1
-                else:
-                    failures.append((line.text(), ends))
+    for width, left, i, line, got in rendered_rows(rendered):
+        assert "".join(ch["text"] for ch in got) == line.text().replace(" ", "")
+        first, last = got[0], got[-1]
+        start_ok = [first["x0"] - left]
+        if first["text"] in NO_END:
+            start_ok.append(first["x0"] + EM / 2 - left)   # a halted opening bracket
+        indent = 2 * EM if i == 0 else 0.0
+        assert min(abs(s - indent) for s in start_ok) < 0.35, (line.text(), start_ok)
+        if i:
+            assert first["text"][0] not in NO_START, line.text()
+        if line.last:
+            continue
+        ends = [last["x1"] - left]
+        if closes_with_half(last["text"]):
+            ends.append(last["x0"] + EM / 2 - left)        # a halted closing mark
+        if line.hang:
+            ends.append(last["x0"] - left)                 # a hanging mark
+        total += 1
+        if min(abs(e - width) for e in ends) < 0.35:
+            flush += 1
+        else:
+            failures.append((line.text(), ends))
     assert total > 150
     print(f"flush at both edges: {flush} of {total} non-final lines")
     assert flush / total >= 0.995, (flush, total, failures[:5])
@@ -540,40 +531,48 @@ def row_chars(chars, left, width, y, pitch):
             and y <= ch["top"] < y + pitch]
 
 
+def page_chars(pdf: bytes) -> list[dict]:
+    """The visible glyphs of a PDF's first page (pdfplumber)."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [c for c in doc.pages[0].chars if c["text"].strip()]
+
+
+def rendered_rows(rendered):
+    """Every composed line of the rendered columns: (column width, column left, index of the
+    line in its paragraph, the line, its glyphs read from the PDF)."""
+    for width, paras, lines, pdf, columns, (gutter, top, pitch) in rendered:
+        chars = page_chars(pdf)
+        for c, col in enumerate(columns):
+            left = 30 + c * (width + gutter)
+            for row, (_, i, line) in enumerate(col):
+                yield width, left, i, line, row_chars(chars, left, width, top + row * pitch, pitch)
+
+
 def test_pdf_glyphs_sit_where_the_composer_placed_them(rendered):
     """Every glyph's x in the PDF matches the composer's own measure (the script-dependent
     widths of ——, …… and Latin included). WeasyPrint writes letter-spacing as whole
     thousandths of an em, so positions drift by up to ~0.01 pt a glyph: allow 0.25 pt."""
-    import pdfplumber
-
     worst = 0.0
-    for width, paras, lines, pdf, columns, (gutter, top, pitch) in rendered:
-        with pdfplumber.open(io.BytesIO(pdf)) as doc:
-            chars = [c for c in doc.pages[0].chars if c["text"].strip()]
-        for c, col in enumerate(columns):
-            left = 30 + c * (width + gutter)
-            for row, (_, _, line) in enumerate(col):
-                got = iter(row_chars(chars, left, width, top + row * pitch, pitch))
-                for placed in (p for p in line.placed if p.text.strip()):
-                    first = next(got)
-                    text = first["text"]
-                    while text != placed.text:
-                        text += next(got)["text"]
-                    x = placed.x - (EM / 2 if placed.halt and placed.text in NO_END else 0)
-                    worst = max(worst, abs(first["x0"] - left - x))
-                    assert abs(first["x0"] - left - x) < 0.25, (line.text(), placed)
+    for _, left, _, line, row in rendered_rows(rendered):
+        got = iter(row)
+        for placed in (p for p in line.placed if p.text.strip()):
+            first = next(got)
+            text = first["text"]
+            while text != placed.text:
+                text += next(got)["text"]
+            x = placed.x - (EM / 2 if placed.halt and placed.text in NO_END else 0)
+            worst = max(worst, abs(first["x0"] - left - x))
+            assert abs(first["x0"] - left - x) < 0.25, (line.text(), placed)
     print(f"worst glyph offset {worst:.3f} pt")
 
 
 def test_pdf_hanging_comma_sits_in_the_gutter():
     """The text before a hanging mark ends at the column's edge; the mark starts there."""
-    import pdfplumber
-
     lines = compose_paragraph(SEVERE, TABLOID, EM, HANG)
     pdf, columns, (gutter, top, pitch) = render_columns([lines], TABLOID)
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
-    row = row_chars(chars, 30, TABLOID, top, pitch)
+    row = row_chars(page_chars(pdf), 30, TABLOID, top, pitch)
     assert "".join(c["text"] for c in row) == "络诈骗案件高发的严峻形势，"
     shi, comma = row[-2], row[-1]
     assert abs(shi["x1"] - (30 + TABLOID)) < 0.05
