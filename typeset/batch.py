@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from typeset import diskcache
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
 LAYOUTS_DIR = ROOT / "layouts"          # = typeset.layouts.LAYOUTS_DIR (not imported: pydantic is slow to load)
@@ -83,15 +85,7 @@ def find_issues(dirs: Iterable[Path | str]) -> list[Path]:
 
 # --- the content hash ----------------------------------------------------------------------------
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _tree(folder: Path) -> Iterator[Path]:
+def files_under(folder: Path) -> Iterator[Path]:
     """Files under a folder, sorted, hidden files and folders left out."""
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
@@ -132,9 +126,9 @@ class Hasher:
                 except metadata.PackageNotFoundError:
                     digest.update(f"{package} -\n".encode())
             for path in sorted(PACKAGE_DIR.glob("*.py")):
-                digest.update(f"{path.name} {_file_digest(path)}\n".encode())
-            for path in _tree(ROOT / "fonts"):
-                digest.update(f"{path.relative_to(ROOT)} {_file_digest(path)}\n".encode())
+                digest.update(f"{path.name} {diskcache.sha256_file(path)}\n".encode())
+            for path in files_under(ROOT / "fonts"):
+                digest.update(f"{path.relative_to(ROOT)} {diskcache.sha256_file(path)}\n".encode())
             digest.update(self._font_identity().encode())
             digest.update(repr(sorted(self.options.items())).encode())
             self._shared = digest.hexdigest()
@@ -164,8 +158,8 @@ class Hasher:
             folder = LAYOUTS_DIR / name
             digest = hashlib.sha256(f"layout {name}\n".encode())
             if name and folder.is_dir() and ".." not in name:
-                for path in _tree(folder):
-                    digest.update(f"{path.relative_to(folder)} {_file_digest(path)}\n".encode())
+                for path in files_under(folder):
+                    digest.update(f"{path.relative_to(folder)} {diskcache.sha256_file(path)}\n".encode())
             else:
                 digest.update(b"missing\n")
             self._layouts[name] = digest.hexdigest()
@@ -175,13 +169,13 @@ class Hasher:
         """The content hash of one issue folder."""
         digest = hashlib.sha256(f"paiban batch 1\n{self.shared()}\n".encode())
         folder = Path(folder)
-        for path in _tree(folder):
-            digest.update(f"{path.relative_to(folder)} {_file_digest(path)}\n".encode())
+        for path in files_under(folder):
+            digest.update(f"{path.relative_to(folder)} {diskcache.sha256_file(path)}\n".encode())
             if path.suffix == ".md":        # pictures the records name outside the folder
                 for ref in _PICTURE_LINE.findall(path.read_text(encoding="utf-8", errors="replace")):
                     target = (folder / ref.strip()).resolve()
                     if target.is_file() and folder.resolve() not in target.parents:
-                        digest.update(f"picture {target} {_file_digest(target)}\n".encode())
+                        digest.update(f"picture {target} {diskcache.sha256_file(target)}\n".encode())
         names = _layout_names(folder)
         if names is None:           # unreadable issue.toml: the build will say why
             names = sorted(p.name for p in LAYOUTS_DIR.iterdir() if p.is_dir())

@@ -5,8 +5,8 @@ Every error a user can cause prints one line — file, field, what to do — and
 
 from __future__ import annotations
 
-import datetime as dt
 import atexit
+import datetime as dt
 import functools
 import gc
 import json

@@ -63,7 +63,7 @@ def identity(path: str | Path) -> str:
     return f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}"
 
 
-def _sha256_file(path: str) -> str:
+def sha256_file(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -81,6 +81,6 @@ def file_hash(path: str) -> str:
     known = known if isinstance(known, dict) else {}
     if isinstance(known.get(key), str):
         return known[key]
-    found = _sha256_file(path)
+    found = sha256_file(path)
     atomic_write(index_file, json.dumps({**known, key: found}, indent=0).encode("utf-8"))
     return found

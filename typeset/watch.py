@@ -10,29 +10,21 @@ milliseconds a poll.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
+from typeset.batch import files_under
 from typeset.errors import UserError
 
 Fingerprint = tuple[tuple[str, int, int], ...]
-
-
-def _files(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(filenames):
-            if not name.startswith(".") and not name.endswith(".part"):
-                yield Path(dirpath) / name
 
 
 def fingerprint(folders: list[Path]) -> Fingerprint:
     """(path, size, modification time) of every file under the folders."""
     found = []
     for folder in folders:
-        for path in _files(folder):
+        for path in files_under(folder):
             try:
                 st = path.stat()
             except OSError:          # removed while walking: the next poll sees it gone
