@@ -137,8 +137,6 @@ def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -
         a, b, c, d, e, f = trm
         sx, lo, hi = size * th, font.descent * size + rise, (font.descent + 1.0) * size + rise
         y_lo_x, y_lo_y, y_hi_x, y_hi_y = lo * c, lo * d, hi * c, hi * d
-        upright = b == 0 and c == 0          # text as WeasyPrint sets it: one top and bottom
-        top, bottom = height - max(f + y_lo_y, f + y_hi_y), height - min(f + y_lo_y, f + y_hi_y)
         space_code = None if font.pdf.two_byte else 32
         name, append = font.name, chars.append
         use = uses.get(font.key)
@@ -153,17 +151,11 @@ def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -
             use.codes.update(codes)
             for code in codes:
                 text, w0 = font.glyph(code)
-                if upright:
-                    x0 = e + moved * a
-                    x1 = x0 + w0 * sx * a
-                    append({"text": text, "fontname": name, "size": size, "x0": min(x0, x1),
-                            "x1": max(x0, x1), "top": top, "bottom": bottom})
-                else:
-                    ex, ey = e + moved * a, f + moved * b
-                    x0, y0 = ex + y_lo_x, ey + y_lo_y
-                    x1, y1 = ex + w0 * sx * a + y_hi_x, ey + w0 * sx * b + y_hi_y
-                    append({"text": text, "fontname": name, "size": size, "x0": min(x0, x1),
-                            "x1": max(x0, x1), "top": height - max(y0, y1), "bottom": height - min(y0, y1)})
+                ex, ey = e + moved * a, f + moved * b
+                x0, y0 = ex + y_lo_x, ey + y_lo_y
+                x1, y1 = ex + w0 * sx * a + y_hi_x, ey + w0 * sx * b + y_hi_y
+                append({"text": text, "fontname": name, "size": size, "x0": min(x0, x1),
+                        "x1": max(x0, x1), "top": height - max(y0, y1), "bottom": height - min(y0, y1)})
                 moved += (w0 * size + tc + (tw if code == space_code else 0.0)) * th
         return moved
 
