@@ -12,7 +12,7 @@ ISSUE ?= content/meili-juancheng
 APT_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-hanazono poppler-utils qpdf libgs-common fontconfig \
 	libharfbuzz-subset0
 
-.PHONY: setup system venv bytecode samples demo test bench clean
+.PHONY: setup system venv bytecode samples demo test mutants install-check bench clean
 
 setup: system venv bytecode samples
 
@@ -48,6 +48,21 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The mutation pass: each checker stubbed in turn must make the suite fail (tests/mutants.py).
+mutants: setup
+	$(BIN)/python tests/mutants.py
+
+# The wheel, installed into a clean virtual environment outside the checkout, builds the sample
+# from another folder: layouts/ and fonts/ travel as package data.
+install-check: setup
+	rm -rf build/wheel build/install-venv build/install-run
+	$(BIN)/pip wheel -q --no-deps -w build/wheel .
+	$(PYTHON) -m venv build/install-venv
+	build/install-venv/bin/pip install -q build/wheel/typeset-*.whl
+	mkdir -p build/install-run && cp -r $(ISSUE) build/install-run/
+	cd build/install-run && $(CURDIR)/build/install-venv/bin/paiban build $(notdir $(ISSUE)) -o out
+	test -s build/install-run/out/$(notdir $(ISSUE)).pdf
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -34,7 +34,7 @@ TITLES = ["全县反诈宣传进万家", "夏粮收购工作有序开展", "乡�
 
 def sentences() -> list[str]:
     """The sentences of the sample issue's articles, and the mixed ones above."""
-    from typeset.records import load_article
+    from typeset.sources.issue_folder import load_article
 
     text = "".join(p for path in sorted((ROOT / "content" / "meili-juancheng" / "articles").glob("*.md"))
                    for p in load_article(path).paragraphs)
@@ -58,7 +58,7 @@ def write_issue(folder: Path, *, pages: int = 1, articles: int = 4, chars: tuple
     (folder / "articles").mkdir(parents=True, exist_ok=True)
     toml = f'paper = "样报"\ndate = 2023-08-0{1 + seed % 9}\nnumber = {1000 + seed}\n'
     if pictures:
-        from sample_pictures import make_samples, SAMPLES
+        from sample_pictures import SAMPLES, make_samples
         make_samples(folder)
         picture_files = [f"images/{name}" for name in SAMPLES]
     for p in range(1, pages + 1):

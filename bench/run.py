@@ -107,10 +107,11 @@ def write_typst(issue_folder: Path, target: Path) -> Path:
     kicker, title (黑体), dateline, paragraphs (书宋, justified, 2 em indent), byline (楷体) and
     pictures with captions. Typst flows and balances nothing by design rules; it is the speed
     of setting the same text on the same grid."""
-    from typeset import fonts, records
-    from typeset.layouts import load_layout
+    from typeset.sources import issue_folder
+    from typeset.sources.designs import load_layout
+    from typeset.system import fonts
 
-    issue = records.load_issue(issue_folder)
+    issue = issue_folder.load_issue(issue_folder)
     role = {key: r for key, r in fonts.role_map().items()}
     out = []
     for n, page in enumerate(issue.issue.pages):
@@ -215,7 +216,7 @@ def stages(issue: Path, out: Path) -> dict:
     "cpu": {stage: s}, "errors": n}."""
     import gc
 
-    gc.disable()        # as `paiban build` runs (typeset.cli, build.gc_paused)
+    gc.disable()        # as `paiban build` runs (typeset.cli, pipeline.gc_paused)
     watch = _Stopwatch()
     with watch.stage("total"):
         # WeasyPrint first: what it imports (Pillow, fontTools, cffi, much of the standard
@@ -223,14 +224,17 @@ def stages(issue: Path, out: Path) -> dict:
         with watch.stage("import weasyprint"):
             import weasyprint
         with watch.stage("import"):
-            from typeset import compose, fonts, plan, preflight, records, render
             import pikepdf  # noqa: F401  (preflight's PDF reader, imported when it first reads a PDF)
+
+            from typeset import compose, plan, preflight, render
+            from typeset.sources import issue_folder
+            from typeset.system import fonts
         compose.compose_paragraph = watch.timed("compose", compose.compose_paragraph)
         compose.compose_headline = watch.timed("compose", compose.compose_headline)
         with watch.stage("fonts"):
             fonts.check_all()
         with watch.stage("load"):
-            loaded = records.load_issue(issue)
+            loaded = issue_folder.load_issue(issue)
         with watch.stage("check records"):
             preflight.check_records(loaded)
         with watch.stage("plan"):
@@ -410,15 +414,14 @@ def main() -> None:
     compileall.compile_dir(ROOT / "typeset", quiet=1)
     # warm the disk caches (font hashes, advances) once, as any second build finds them
     run_process([PY, "-m", "typeset", "build", str(SAMPLE), "-o", str(work / "warm")])
-
-    from typeset import records
+    from typeset.sources import issue_folder
 
     results = []
     for label, folder in prepare_issues(work, args.quick):
         out = work / "out" / folder.name
         run_process([PY, "-m", "typeset", "build", str(folder), "-o", str(out), "--html"])
         html = out / f"{folder.name}.html"
-        loaded = records.load_issue(folder)
+        loaded = issue_folder.load_issue(folder)
         pages = len(loaded.issue.pages)
         chars = sum(len(a.text()) for a in loaded.articles.values())
         a = median_process([PY, "-m", "typeset", "build", str(folder), "-o", str(out)], args.repeat)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from typeset.fonts import font
+from typeset.system.fonts import font
 
 SAMPLES = {
     "huichang.jpg": ("会场", (38, 70, 120)),

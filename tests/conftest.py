@@ -31,10 +31,10 @@ def sample_issue() -> Path:
 @pytest.fixture(scope="session")
 def sample_build(sample_issue, tmp_path_factory):
     """The sample issue built once through the CLI: (pdf path, BuildResult-like plan)."""
-    from typeset import build
+    from typeset import pipeline
 
     out = tmp_path_factory.mktemp("sample-out")
-    return build.build(sample_issue, out, write_html=True)
+    return pipeline.build(sample_issue, out, write_html=True)
 
 
 def paiban(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -64,3 +64,26 @@ def article(title: str, body: str, **fields) -> str:
 
     front = yaml.safe_dump({"title": title, **fields}, allow_unicode=True, sort_keys=False)
     return f"---\n{front}---\n\n{body}\n"
+
+
+def pytest_configure(config):
+    """The mutation pass (tests/mutants.py): $PAIBAN_MUTANT = "module:function:result" stubs one
+    checker, in every module that holds it, for this whole test run."""
+    import os
+
+    mutant = os.environ.get("PAIBAN_MUTANT")
+    if not mutant:
+        return
+    import ast
+    import importlib
+
+    module_name, function_name, result = mutant.split(":", 2)
+    module = importlib.import_module(module_name)
+    original = getattr(module, function_name)
+    value = ast.literal_eval(result)
+    stub = lambda *args, **kwargs: (value.copy() if hasattr(value, "copy") else value)  # noqa: E731
+    for name, loaded in list(sys.modules.items()):
+        if name.startswith("typeset"):
+            for attribute, obj in list(vars(loaded).items()):
+                if obj is original:
+                    setattr(loaded, attribute, stub)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
+from rules import HANGING, NO_END, NO_START, OPENING
 
-from typeset.compose import HANGING, NO_END, NO_START, OPENING
-from typeset.preflight import _trim_origin
+from typeset.preflight.text import _trim_origin
 
 TOLERANCE = 0.35
 HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]")

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, paiban
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -49,16 +48,14 @@ def test_second_run_skips_the_unchanged_without_loading_the_renderer(issues, fir
     out, _ = first_run
     before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
     probe = (
-        "import sys, time; from typeset import batch\n"
+        "import sys; from typeset import batch\n"
         "if __name__ == '__main__':\n"
-        f"    start = time.perf_counter(); s = batch.run([{str(issues)!r}], {str(out)!r}, jobs=2)\n"
-        "    print(s.count('skipped'), s.count('built'), s.count('failed'), 'weasyprint' in sys.modules,"
-        " round(time.perf_counter() - start, 2))\n")
+        f"    s = batch.run([{str(issues)!r}], {str(out)!r}, jobs=2)\n"
+        "    print(s.count('skipped'), s.count('built'), s.count('failed'), 'weasyprint' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
-    skipped, built, failed, renderer, seconds = result.stdout.split()
+    skipped, built, failed, renderer = result.stdout.split()
     assert (skipped, built, failed) == ("3", "0", "1"), result.stdout + result.stderr
     assert renderer == "False"          # nothing to build: the renderer is never imported
-    assert float(seconds) < 10          # generous: it only hashes files (measured: ~0.1 s)
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == before
 
 
@@ -99,8 +96,8 @@ def test_build_one_reports_instead_of_raising(tmp_path):
 
 
 def test_constants_match_the_modules_they_mirror():
-    from typeset import batch, fonts, layouts
+    from typeset import batch
+    from typeset.system import fonts
 
-    assert batch.LAYOUTS_DIR == layouts.LAYOUTS_DIR
     lines = batch.Hasher._font_identity().splitlines()
     assert len(lines) == len(fonts.fallback_map()) + len(fonts.role_map())

@@ -3,7 +3,8 @@
 import json
 
 from conftest import SEED, article, paiban, write_issue
-from typeset import fonts
+
+from typeset.system import fonts
 
 
 def assert_one_line_error(result, *fragments):

@@ -10,12 +10,14 @@ import re
 import subprocess
 
 import pytest
+from conftest import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rules import HANGING, NO_END, NO_START
 
-from conftest import SEED
-from typeset.compose import (CAPPED_CHAR_GAP_EM, HANGING, LINE_CSS, NO_END, NO_START, HouseStyle,
-                             Measure, compose_headline, compose_paragraph)
+from typeset.compose import CAPPED_CHAR_GAP_EM, Measure, compose_headline, compose_paragraph
+from typeset.model.layout import HouseStyle
+from typeset.render import LINE_CSS, line_html
 
 EM = 9.0
 COL = 13 * EM          # 117 pt: the 基本栏 of 13 小五 characters
@@ -133,7 +135,7 @@ def test_hanging_comma_keeps_the_pushed_character():
     assert first.width == pytest.approx(TABLOID, abs=TOL)   # the edge, not the mark's end
     assert first.spacing == pytest.approx(0, abs=TOL)
     assert max(han_gaps(first)) < 0.1 * EM
-    assert '<span class="h">，</span>' in first.html()
+    assert '<span class="h">，</span>' in line_html(first)
 
 
 def test_hanging_mark_cancels_the_spacing_before_it():
@@ -143,7 +145,7 @@ def test_hanging_mark_cancels_the_spacing_before_it():
     assert first.hang and first.spacing > 0
     comma = first.placed[-1]
     assert comma.x == pytest.approx(TABLOID + 1, abs=TOL)
-    assert f"margin-left:-{first.spacing:.4f}".rstrip("0") in first.html()
+    assert f"margin-left:-{first.spacing:.4f}".rstrip("0") in line_html(first)
 
 
 def test_without_hanging_the_han_gap_is_capped_a_hair_short():
@@ -278,13 +280,13 @@ def test_dateline_run_in_keeps_its_role():
     spans = [("本报讯（通讯员 纪哲）", "heiti"), ("8月3日下午，鄄城县召开全县打击治理电信网络诈骗工作推进会议。", "shusong")]
     lines = compose_paragraph(spans, COL, EM)
     assert "".join(texts(lines)) == spans[0][0] + spans[1][0]
-    assert 'class="r-heiti"' in lines[0].html() or lines[0].role == "heiti"
+    assert 'r-heiti' in line_html(lines[0]) and lines[0].boxes[0].role == "heiti"
     assert all(line.width == pytest.approx(COL, abs=TOL) for line in lines[:-1])
 
 
 def test_html_is_one_escaped_element():
     (line,) = compose_paragraph("a<b & c>d", WIDE, EM, NO_INDENT)
-    markup = line.html()
+    markup = line_html(line)
     assert markup.startswith('<span class="ln') and markup.endswith("</span>")
     assert "a&lt;b" in markup and "&amp;" in markup and "c&gt;d" in markup and "<b" not in markup
     assert ".ln" in LINE_CSS and "var(--pitch)" in LINE_CSS and '"halt"' in LINE_CSS
@@ -472,7 +474,7 @@ def render_columns(paragraph_lines: list[list], width: float, per_column: int = 
     page_h = top * 2 + per_column * pitch
     divs = "".join(
         f'<div class="col" style="left:{30 + c * (width + gutter)}pt">'
-        + "".join(line.html() for _, _, line in col) + "</div>"
+        + "".join(line_html(line) for _, _, line in col) + "</div>"
         for c, col in enumerate(columns))
     html = (f'<html lang="zh-CN"><head><style>@page {{ size: {page_w}pt {page_h}pt; margin: 0 }}'
             f" body {{ margin: 0 }} .col {{ position: absolute; top: {top}pt; width: {width}pt;"

@@ -1,17 +1,24 @@
-"""typeset.importer: page dumps → records, and records → an issue folder that loads."""
+"""typeset.sources.importer: page dumps → records, and records → an issue folder that loads."""
 
 import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
-
 from conftest import SEED
-from typeset.errors import UserError
-from typeset.importer import (ImportedArticle, ImportedPage, ends_sentence, import_file, parse_dump, to_json,
-                              write_issue)
-from typeset.records import load_issue
-from typeset.text import han_chars
+
+from typeset.model.chars import han_chars
+from typeset.model.errors import UserError
+from typeset.sources.importer import (
+    ImportedArticle,
+    ImportedPage,
+    ends_sentence,
+    import_file,
+    parse_dump,
+    to_json,
+    write_issue,
+)
+from typeset.sources.issue_folder import load_issue
 
 DUMPS = Path(__file__).parent / "dumps"
 
@@ -386,7 +393,7 @@ def test_write_issue_force_replaces_records_and_keeps_pictures(tmp_path, seed):
 
 
 def test_write_issue_failure_leaves_nothing(tmp_path, seed, monkeypatch):
-    import typeset.importer as importer
+    import typeset.sources.importer as importer
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")

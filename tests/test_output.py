@@ -11,14 +11,14 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-import pikepdf
 import pdfplumber
+import pikepdf
 import pytest
-
 from conftest import article, paiban, write_issue
-from typeset import build, output
-from typeset.errors import UserError
-from typeset.layouts import MM
+
+from typeset import output, pipeline, preflight
+from typeset.model.errors import UserError
+from typeset.model.layout import MM
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def issue(sample_issue) -> Path:
 @pytest.fixture(scope="module")
 def built(issue, tmp_path_factory):
     out = tmp_path_factory.mktemp("variants")
-    result = build.build(issue, out, variants=["print", "proof", "archive"], png_dpi=40)
+    result = pipeline.build(issue, out, variants=["print", "proof", "archive"], png_dpi=40)
     return result, {o.variant: o for o in result.outputs}
 
 
@@ -127,16 +127,16 @@ def test_print_has_no_rgb(built):
                 if str(operator) in ("cs", "CS"):
                     space = resources.ColorSpace.get(str(operands[0])) if "/ColorSpace" in resources else None
                     assert str(operands[0]) != "/DeviceRGB"
-                    assert space is None or not output._space_is_rgb(space)
+                    assert space is None or not preflight.pdfx._space_is_rgb(space)
             for name, xobject in (resources.get("/XObject") or {}).items():
                 if xobject.get("/Subtype") == "/Image":
                     assert xobject.ColorSpace == pikepdf.Name("/DeviceCMYK"), name
                 group = xobject.get("/Group")
                 if group is not None:
-                    assert not output._space_is_rgb(group.get("/CS", pikepdf.Name("/DeviceCMYK")))
+                    assert not preflight.pdfx._space_is_rgb(group.get("/CS", pikepdf.Name("/DeviceCMYK")))
         assert operators["rg"] == operators["RG"] == operators["g"] == 0
         assert operators["k"] > 0
-        assert output.rgb_uses(pdf) == []
+        assert preflight.pdfx.rgb_uses(pdf) == []
     listing = subprocess.run(["pdfimages", "-list", str(by["print"].pdf)], capture_output=True, text=True,
                              check=True).stdout.splitlines()[2:]
     assert len(listing) == 4
@@ -151,7 +151,7 @@ def test_print_body_text_is_k_only(built):
         k_ops = [tuple(float(v) for v in ops) for ops, op in pikepdf.parse_content_stream(pdf.pages[0])
                  if str(op) == "k"]
         assert (0.0, 0.0, 0.0, 1.0) in k_ops
-        fills = output.text_fills(pdf.pages[0])
+        fills = preflight.pdfx.text_fills(pdf.pages[0])
     # every text run is 100 % K, except the 报眉 section name in the design's CMYK red
     assert fills[("/DeviceCMYK", (0.0, 0.0, 0.0, 1.0))] > 100
     assert set(fills) <= {("/DeviceCMYK", (0.0, 0.0, 0.0, 1.0)), ("/DeviceCMYK", (0.13, 1.0, 1.0, 0.07))}
@@ -197,10 +197,10 @@ def test_print_rejects_a_low_resolution_picture_and_proof_warns(tmp_path):
     folder = write_issue(tmp_path / "lowres", {"a": article("低分辨率图片", "正文内容。" * 60, pictures=[
         {"file": "small.jpg", "caption": "图片说明。"}])}, layout="sikai")
     Image.new("RGB", (240, 160), (120, 60, 30)).save(folder / "small.jpg")
-    with pytest.raises(build.PreflightFailed, match="ppi"):
-        build.build(folder, tmp_path / "out", variants=["print"])
+    with pytest.raises(pipeline.PreflightFailed, match="ppi"):
+        pipeline.build(folder, tmp_path / "out", variants=["print"])
     assert not (tmp_path / "out" / "lowres.print.pdf").exists()
-    result = build.build(folder, tmp_path / "out", variants=["proof"])
+    result = pipeline.build(folder, tmp_path / "out", variants=["proof"])
     assert [f.check for f in result.report.warnings if "ppi" in f.message] == ["picture"]
     text = subprocess.run(["pdftotext", str(result.pdf), "-"], capture_output=True, text=True).stdout
     assert "ppi" in text
@@ -208,7 +208,7 @@ def test_print_rejects_a_low_resolution_picture_and_proof_warns(tmp_path):
 
 def test_no_cmyk_profile_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.delenv(output.CMYK_ENV, raising=False)
-    monkeypatch.setattr(output, "ICC_DIRS", (tmp_path,))
+    monkeypatch.setattr(output.profile, "ICC_DIRS", (tmp_path,))
     with pytest.raises(UserError, match="no CMYK ICC profile"):
         output.find_cmyk_profile()
     monkeypatch.setenv(output.CMYK_ENV, str(tmp_path / "none.icc"))
@@ -240,8 +240,8 @@ def test_proof_shows_problems_where_they_are(tmp_path):
         "b": article("缺字\U00030000稿件", "正文内容，说明情况。" * 20),
         "c": article("超长稿件", "很长的正文内容，超出版面。" * 420)}, layout="sikai")
     with pytest.raises(UserError, match="gone.jpg"):
-        build.build(folder, tmp_path / "out")
-    result = build.build(folder, tmp_path / "out", variants=["proof"])
+        pipeline.build(folder, tmp_path / "out")
+    result = pipeline.build(folder, tmp_path / "out", variants=["proof"])
     checks = {(f.check, f.article) for f in result.report.errors}
     assert {("picture", "a"), ("glyphs", "b"), ("overset", "c")} <= checks
     page = _strip(subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(result.pdf), "-"],
@@ -258,10 +258,10 @@ def test_proof_shows_problems_where_they_are(tmp_path):
 def test_proof_diff_highlights_changed_articles(tmp_path):
     texts = {"a": article("第一篇", "第一篇的正文内容。" * 30), "b": article("第二篇", "第二篇的正文内容。" * 30)}
     folder = write_issue(tmp_path / "d", texts, layout="sikai")
-    first = build.build(folder, tmp_path / "v1", variants=["proof"])
+    first = pipeline.build(folder, tmp_path / "v1", variants=["proof"])
     (folder / "articles" / "b.md").write_text(article("第二篇", "第二篇改过的正文内容。" * 30), encoding="utf-8")
     for previous in (first.pdf, ):
-        second = build.build(folder, tmp_path / "v2", variants=["proof"], diff=previous)
+        second = pipeline.build(folder, tmp_path / "v2", variants=["proof"], diff=previous)
         changed = [row["slug"] for row in second.outputs[0].report.findings if False] or \
             [row["slug"] for row in output.compare(second.plan, output.load_previous(previous))]
         assert changed == ["b"]
@@ -289,7 +289,7 @@ def test_archive_pdfa_metadata_fonts_outline_attachments(built, issue):
         assert "第12345期" in meta["dc:description"] and "共1版" in meta["dc:description"]
         assert str(pdf.docinfo.Title).startswith("菏泽日报 2023年8月4日")
         assert pdf.Root.OutputIntents[0].S == pikepdf.Name("/GTS_PDFA1")
-        titles = output.outline_titles(pdf)
+        titles = preflight.pdfa.outline_titles(pdf)
         assert titles == [f"魅力鄄城 › {a.title}" for a in result.plan.issue.articles.values()]
         assert set(pdf.attachments) == {f"{issue.name}.records.zip", f"{issue.name}.articles.json"}
         spec = pdf.attachments[f"{issue.name}.records.zip"]

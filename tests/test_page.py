@@ -13,11 +13,11 @@ import sys
 
 import pdfplumber
 import pytest
-
 from conftest import ROOT
 from pagecheck import letters, measure, pdftotext_columns, spaces_between_han
-from typeset import build
-from typeset.layouts import MM
+
+from typeset import pipeline
+from typeset.model.layout import MM
 
 sys.path.insert(0, str(ROOT / "bench"))
 import generate  # noqa: E402
@@ -42,14 +42,14 @@ def mixed_build(tmp_path_factory):
         head, _, _ = path.read_text(encoding="utf-8").partition("\n---\n")
         body = "\n\n".join(MIXED[(n + i) % len(MIXED)] * (1 + (n + i) % 3) for i in range(5 + n))
         path.write_text(f"{head}\n---\n\n{body}\n", encoding="utf-8")
-    return build.build(folder, tmp_path_factory.mktemp("mixed-out"))
+    return pipeline.build(folder, tmp_path_factory.mktemp("mixed-out"))
 
 
 @pytest.fixture(scope="module")
 def tabloid_build(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tabloid") / "tabloid"
     generate.write_issue(folder, articles=5, layout="sikai", lengths=[1200, 800, 600, 400, 300], seed=5)
-    return build.build(folder, tmp_path_factory.mktemp("tabloid-out"))
+    return pipeline.build(folder, tmp_path_factory.mktemp("tabloid-out"))
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def dense_build(tmp_path_factory):
     """Eight text-only articles filling a broadsheet: many column breaks, stacked modules."""
     folder = tmp_path_factory.mktemp("dense") / "dense"
     generate.write_issue(folder, articles=8, lengths=[1600, 1300, 1000, 800, 700, 500, 400, 300], seed=8)
-    return build.build(folder, tmp_path_factory.mktemp("dense-out"))
+    return pipeline.build(folder, tmp_path_factory.mktemp("dense-out"))
 
 
 # --- the sample page (the foundation) ------------------------------------------------------

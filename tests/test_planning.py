@@ -10,10 +10,12 @@ from __future__ import annotations
 import sys
 
 import pytest
+from conftest import ROOT, article
+from conftest import write_issue as write_small_issue
 
-from conftest import ROOT, article, write_issue as write_small_issue
-from typeset import build, plan, preflight, records
-from typeset.errors import UserError
+from typeset import pipeline, plan, preflight
+from typeset.model.errors import UserError
+from typeset.sources import issue_folder
 
 sys.path.insert(0, str(ROOT / "bench"))
 import generate  # noqa: E402
@@ -78,7 +80,7 @@ def assert_columns_balanced(module: plan.ModulePlan):
 
 @pytest.mark.parametrize("name", CASES)
 def test_generated_pages_plan_full(name, issues):
-    issue = records.load_issue(issues[name])
+    issue = issue_folder.load_issue(issues[name])
     issue_plan = plan.plan_issue(issue)
     page = issue_plan.pages[0]
     assert page.empty_lines == 0
@@ -94,7 +96,7 @@ def test_generated_pages_plan_full(name, issues):
 
 
 def test_sample_page_plan(sample_issue):
-    issue_plan = plan.plan_issue(records.load_issue(sample_issue))
+    issue_plan = plan.plan_issue(issue_folder.load_issue(sample_issue))
     page = issue_plan.pages[0]
     assert page.empty_lines == 0 and len(page.modules) == 4
     assert_page_is_full(page)
@@ -107,7 +109,7 @@ def test_sample_page_plan(sample_issue):
 def test_rendered_modules_hold_their_text(name, issues, tmp_path):
     """From the PDF: every module's characters lie inside its rectangle (no overflow, no
     overlap), per module and per record."""
-    result = build.build(issues[name], tmp_path)          # preflight.check_pdf runs inside
+    result = pipeline.build(issues[name], tmp_path)          # preflight.check_pdf runs inside
     findings = preflight.check_text(result.pdf, result.plan, extractor="pdfplumber")
     assert [f.message for f in findings] == []
 
@@ -122,7 +124,7 @@ def test_overfull_page_jumps_to_the_next(tmp_path):
     toml = (folder / "issue.toml").read_text(encoding="utf-8")
     toml = toml.replace('articles = ["p2-01", "p2-02", "p2-03"]', 'articles = ["p2-03"]')
     (folder / "issue.toml").write_text(toml, encoding="utf-8")
-    issue_plan = plan.plan_issue(records.load_issue(folder))
+    issue_plan = plan.plan_issue(issue_folder.load_issue(folder))
     first, second = issue_plan.pages
     jumping = [m for m in first.modules if m.fit.jump_to]
     continued = [m for m in second.modules if m.continuation]
@@ -133,14 +135,14 @@ def test_overfull_page_jumps_to_the_next(tmp_path):
     assert jump_lines == ["（下转第2版）"]
     assert "（上接第1版）" in "".join(l.text() for r in continued[0].fit.head for l in r.lines)
     assert preflight.check_plan_text(issue_plan) == []       # the continued text exactly once
-    result = build.build(folder, tmp_path / "out")
+    result = pipeline.build(folder, tmp_path / "out")
     assert result.report.errors == []
 
 
 def test_overset_without_a_next_page_fails_naming_the_article(tmp_path):
     folder = text_only_issue(tmp_path / "over", pages=1, chars=9000)
     with pytest.raises(UserError) as caught:
-        plan.plan_issue(records.load_issue(folder))
+        plan.plan_issue(issue_folder.load_issue(folder))
     message = str(caught.value)
     assert "溢出" in message and "p1-03" in message and "lines" in message and "characters" in message
     assert not list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
@@ -153,7 +155,7 @@ def test_pins_are_respected(tmp_path):
         "b": article("钉住宽度的稿件", body, priority=2, pin={"columns": 3, "text_columns": 2}),
         "c": article("第三篇", body, priority=3),
     })
-    page = plan.plan_issue(records.load_issue(folder)).pages[0]
+    page = plan.plan_issue(issue_folder.load_issue(folder)).pages[0]
     pinned = next(m for m in page.modules if m.article.slug == "b")
     assert pinned.fit.columns == 3 and pinned.fit.text_columns == 2     # 三破二
     taken = taken_cells(page)
@@ -166,7 +168,7 @@ def test_position_pin_is_respected(tmp_path):
     path = folder / "articles" / "p1-03.md"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "---\n", "---\npin:\n  column: 6\n  row: 1\n  columns: 3\n", 1), encoding="utf-8")
-    page = plan.plan_issue(records.load_issue(folder)).pages[0]
+    page = plan.plan_issue(issue_folder.load_issue(folder)).pages[0]
     pinned = next(m for m in page.modules if m.article.slug == "p1-03")
     assert (pinned.column, pinned.row, pinned.fit.columns) == (5, 0, 3)     # 第6栏, line 1, 3 栏 wide
     assert page.empty_lines == 0
@@ -177,21 +179,21 @@ def test_position_pin_outside_the_page_is_an_error(tmp_path):
     folder = write_small_issue(tmp_path / "bad-pin", {
         "a": article("标题", "正文。", pin={"column": 7, "row": 1, "columns": 4})})
     with pytest.raises(UserError, match="a.md: field 'pin.columns'|outside the page"):
-        plan.plan_issue(records.load_issue(folder))
+        plan.plan_issue(issue_folder.load_issue(folder))
 
 
 def test_a_short_article_with_a_picture_still_plans(tmp_path):
     """Text under a full-width picture may be short; only text beside a picture must reach
     below it."""
     folder = generate.write_issue(tmp_path / "short", articles=1, pictures=True, lengths=[60], seed=3)
-    module = plan.plan_issue(records.load_issue(folder)).pages[0].modules[0]
+    module = plan.plan_issue(issue_folder.load_issue(folder)).pages[0].modules[0]
     assert module.picture_rect and module.fit.body
 
 
 def test_an_article_longer_than_the_page_is_named(tmp_path):
     folder = generate.write_issue(tmp_path / "huge", articles=2, lengths=[30000, 300], seed=3)
     with pytest.raises(UserError, match=r"溢出.*\(p1-01\) alone has \d+ characters"):
-        plan.plan_issue(records.load_issue(folder))
+        plan.plan_issue(issue_folder.load_issue(folder))
 
 
 @pytest.mark.parametrize("name", ["duikai-8-text", "duikai-3-text", "sikai-5-text"])
@@ -200,16 +202,16 @@ def test_no_widow_at_a_column_top_when_it_can_be_avoided(name, issues):
     which columns end a line early (all balanced) would begin one so."""
     import itertools
 
-    page = plan.plan_issue(records.load_issue(issues[name])).pages[0]
+    page = plan.plan_issue(issue_folder.load_issue(issues[name])).pages[0]
     for module in [m for m in page.modules if not m.picture_rect]:     # columns of equal height
         heights = [len(c.lines) for c in module.columns]
-        if not plan._widow(heights, module.fit.body):
+        if not plan.place._widow(heights, module.fit.body):
             continue
         full = [max(heights)] * len(heights)
         short = sum(full) - len(module.fit.body)
         options = [[f - (c in chosen) for c, f in enumerate(full)]
                    for chosen in itertools.combinations(range(len(full)), short)]
-        assert all(plan._widow(o, module.fit.body) for o in options), module.article.slug
+        assert all(plan.place._widow(o, module.fit.body) for o in options), module.article.slug
 
 
 def test_planning_sets_only_the_lines_it_prints(sample_issue, monkeypatch):
@@ -218,10 +220,10 @@ def test_planning_sets_only_the_lines_it_prints(sample_issue, monkeypatch):
     from typeset import compose, render
 
     set_lines = []
-    real = compose._LineSetter.set
-    monkeypatch.setattr(compose._LineSetter, "set", lambda self: set_lines.append(self) or real(self))
-    compose._shared_paragraph.cache_clear()
-    issue_plan = plan.plan_issue(records.load_issue(sample_issue))
+    real = compose.setting._LineSetter.set
+    monkeypatch.setattr(compose.setting._LineSetter, "set", lambda self: set_lines.append(self) or real(self))
+    compose.setting._shared_paragraph.cache_clear()
+    issue_plan = plan.plan_issue(issue_folder.load_issue(sample_issue))
     printed = sum(sum(len(row.lines) for row in m.fit.head) + len(m.fit.body) + len(m.fit.caption)
                   for page in issue_plan.pages for m in page.modules)      # counted without reading them
     assert len(set_lines) < printed / 4      # only the column tops, read to avoid widows there

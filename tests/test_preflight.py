@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from typeset import preflight, records
+from typeset import preflight
+from typeset.model import records
+from typeset.model.findings import Report
+from typeset.sources import issue_folder
 
 BODY = "鄄城县召开全县重点工作推进会议，会议强调要提高思想认识，狠抓工作落实，确保各项任务按时完成。"
 
@@ -57,7 +60,7 @@ def test_rare_characters_are_fallback_warnings_or_errors_naming_the_character(tm
     arts = normal_articles()
     arts["second"]["title"] = "村民𠀀某"
     arts["second"]["body"] = ["他叫𪚥，住在村东头。"] + arts["second"]["body"]
-    issue = records.load_issue(write_issue(tmp_path / "i", arts))
+    issue = issue_folder.load_issue(write_issue(tmp_path / "i", arts))
     findings = preflight.check_records(issue)
     for char, code in (("𠀀", "U+20000"), ("𪚥", "U+2A6A5")):
         hits = [f for f in findings if char in f.message]
@@ -65,20 +68,20 @@ def test_rare_characters_are_fallback_warnings_or_errors_naming_the_character(tm
         f = hits[0]
         assert code in f.message and f.article == "second" and f.page == 3
         if f.severity == "warning":
-            assert preflight.fallback_for(char) is not None
-            assert preflight.fallback_for(char).family in f.message
+            assert preflight.records.fallback_for(char) is not None
+            assert preflight.records.fallback_for(char).family in f.message
         else:
-            assert preflight.fallback_for(char) is None
+            assert preflight.records.fallback_for(char) is None
     title = next(f for f in findings if "𠀀" in f.message)
     assert "主题" in title.message or "title" in title.message
     # the report names page, article and its 主题
-    text = preflight.Report(findings).text()
+    text = Report(findings).text()
     assert "第3版" in text and "second" in text and "村民𠀀某" in text
 
 
 def test_a_character_no_face_has_is_an_error():
     issue_chars = "\U00030000"          # CJK Extension G: neither Noto CJK nor Hanazono
-    assert preflight.fallback_for(issue_chars) is None
+    assert preflight.records.fallback_for(issue_chars) is None
     article = records.Article(slug="g", title="标题", paragraphs=(f"正文{issue_chars}正文",))
     loaded = _loaded([article])
     [f] = [f for f in preflight.check_records(loaded) if f.check == "glyphs"]
@@ -94,7 +97,7 @@ def test_known_characters_pass_and_bmp_plane2_in_noto_passes():
 def test_control_character_in_title_is_an_error_naming_the_field(tmp_path):
     arts = normal_articles()
     arts["lead"]["title"] = "鄄城\a召开会议"
-    issue = records.load_issue(write_issue(tmp_path / "i", arts))
+    issue = issue_folder.load_issue(write_issue(tmp_path / "i", arts))
     errors = [f for f in preflight.check_records(issue) if f.check == "control"]
     assert len(errors) == 1
     assert errors[0].severity == "error" and errors[0].article == "lead"
@@ -102,7 +105,7 @@ def test_control_character_in_title_is_an_error_naming_the_field(tmp_path):
 
 
 def test_check_records_is_fast_after_the_first_load(tmp_path):
-    issue = records.load_issue(write_issue(tmp_path / "i", normal_articles()))
+    issue = issue_folder.load_issue(write_issue(tmp_path / "i", normal_articles()))
     preflight.check_records(issue)
     start = time.perf_counter()
     preflight.check_records(issue)
@@ -151,7 +154,7 @@ def built(tmp_path_factory):
     from typeset import plan, render
 
     folder = write_issue(tmp_path_factory.mktemp("issue") / "i", normal_articles(extra="𠮷"))
-    issue = records.load_issue(folder)
+    issue = issue_folder.load_issue(folder)
     issue_plan = plan.plan_issue(issue)
     html = render.render_html(issue_plan)
     pdf = folder.parent / "i.pdf"
@@ -165,7 +168,7 @@ def test_a_normal_build_passes_text_completeness(built):
     issue_plan, pdf, _ = built
     for extractor in ("pdfplumber", "poppler"):
         text = [f for f in preflight.check_text(pdf, issue_plan, extractor=extractor) if f.check == "text"]
-        assert text == [], (extractor, preflight.Report(text).text())
+        assert text == [], (extractor, Report(text).text())
 
 
 def test_clipped_column_fails_naming_the_article(built, tmp_path):
@@ -178,7 +181,7 @@ def test_clipped_column_fails_naming_the_article(built, tmp_path):
     findings = [f for f in preflight.check_text(pdf, issue_plan) if f.check == "text"]
     assert {f.article for f in findings} == {m.article.slug for m in issue_plan.pages[0].modules}
     assert all(f.severity == "error" and "missing" in f.message and f.page == 3 for f in findings)
-    assert "《" in preflight.Report(findings).text()
+    assert "《" in Report(findings).text()
 
 
 def test_plan_checks_report_underfull(built):
@@ -219,7 +222,7 @@ def test_poppler_reads_a_page_pdfplumber_cannot(notdef_pdf):
     with pdfplumber.open(notdef_pdf) as pdf:
         plumber = "".join(c["text"] for c in pdf.pages[0].chars)
         w, h = pdf.pages[0].width, pdf.pages[0].height
-    text = preflight._poppler_text(notdef_pdf, 1, (0, 0, w, h))
+    text = preflight.text._poppler_text(notdef_pdf, 1, (0, 0, w, h))
     assert "𪚥" in text and "中文" in text
     assert plumber in ("", "中文𪚥测试")      # pdfminer returns nothing on this page (measured)
 
@@ -227,7 +230,7 @@ def test_poppler_reads_a_page_pdfplumber_cannot(notdef_pdf):
 def test_fallback_face_in_the_pdf_is_allowed_and_not_notdef(tmp_path):
     pdf = _render_html(_tiny("中文𪚥测试", "Noto Serif CJK SC"), tmp_path / "fallback.pdf")
     findings = preflight.check_glyphs_and_fonts(pdf)
-    assert [f for f in findings if f.severity == "error"] == [], preflight.Report(findings).text()
+    assert [f for f in findings if f.severity == "error"] == [], Report(findings).text()
 
 
 def test_only_role_fonts_catches_dejavu(tmp_path):
@@ -236,22 +239,31 @@ def test_only_role_fonts_catches_dejavu(tmp_path):
     assert any("DejaVu" in f.message and f.severity == "error" for f in findings)
 
 
-def test_run_on_a_pdf_prints_json_and_returns_the_status(tmp_path, capsys):
+def _check(*args):
+    from click.testing import CliRunner
+
+    from typeset.cli import main
+
+    return CliRunner().invoke(main, ["check", *map(str, args)])
+
+
+def test_check_on_a_pdf_prints_json_and_returns_the_status(tmp_path):
     good = _render_html(_tiny("中文测试", "Noto Serif CJK SC"), tmp_path / "good.pdf")
-    assert preflight.run(good, as_json=True) == 0
-    data = json.loads(capsys.readouterr().out)
+    result = _check(good, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
     assert data["ok"] is True and data["errors"] == 0
     bad = _render_html(_tiny("中文 abc", "DejaVu Sans"), tmp_path / "bad.pdf")
-    assert preflight.run(bad, as_json=False) == 1
-    assert "DejaVu" in capsys.readouterr().out
-    assert preflight.run(tmp_path / "nothing.txt", as_json=False) == 1
+    result = _check(bad)
+    assert result.exit_code == 1 and "DejaVu" in result.output
+    assert _check(tmp_path / "nothing.txt").exit_code == 1
 
 
-def test_run_on_an_issue_folder(built, capsys):
+def test_check_on_an_issue_folder(built):
     issue_plan, _, _ = built
-    status = preflight.run(issue_plan.issue.folder, as_json=True)
-    data = json.loads(capsys.readouterr().out)
-    assert status == (1 if data["errors"] else 0)
+    result = _check(issue_plan.issue.folder, "--json")
+    data = json.loads(result.output)
+    assert result.exit_code == (1 if data["errors"] else 0)
     assert not [f for f in data["findings"] if f["check"] in ("text", "notdef", "glyphs")]
 
 
@@ -263,9 +275,9 @@ endbfchar
 1 beginbfrange
 <0010> <0012> <0041>
 endbfrange"""
-    assert preflight.parse_tounicode(tounicode) == {0x255C: "中", 0xFFFF: "𪚥", 0x10: "A", 0x11: "B", 0x12: "C"}
+    assert preflight.pdffonts.parse_tounicode(tounicode) == {0x255C: "中", 0xFFFF: "𪚥", 0x10: "A", 0x11: "B", 0x12: "C"}
     cmap = b"2 begincidchar\n<255c> 9564\n<ffff> 0\nendcidchar\n1 begincidrange\n<0001> <0003> 7\nendcidrange"
-    assert preflight.parse_cid_cmap(cmap) == {0x255C: 9564, 0xFFFF: 0, 1: 7, 2: 8, 3: 9}
+    assert preflight.pdffonts.parse_cid_cmap(cmap) == {0x255C: 9564, 0xFFFF: 0, 1: 7, 2: 8, 3: 9}
 
 
 def test_a_font_embedded_whole_is_an_error(tmp_path, monkeypatch):
@@ -273,6 +285,6 @@ def test_a_font_embedded_whole_is_an_error(tmp_path, monkeypatch):
     # thresholds are lowered to exercise the rule on a normal subset
     pdf = _render_html(_tiny("中文测试", "Noto Serif CJK SC"), tmp_path / "small.pdf")
     assert [f for f in preflight.check_glyphs_and_fonts(pdf) if f.check == "fonts"] == []
-    monkeypatch.setattr(preflight, "WHOLE_FONT_BYTES", 100)
+    monkeypatch.setattr(preflight.fonts, "WHOLE_FONT_BYTES", 100)
     findings = [f for f in preflight.check_glyphs_and_fonts(pdf) if f.check == "fonts"]
     assert any("embedded (nearly) whole" in f.message and "4 glyphs" in f.message for f in findings)

@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import article, write_issue
-from typeset.errors import UserError
-from typeset.records import load_issue
+
+from typeset.model.errors import UserError
+from typeset.sources.issue_folder import load_issue
 
 BODY = "本报讯　这是正文的第一段。\n\n这是第二段，没有问题。"
 
@@ -82,10 +82,10 @@ def test_a_picture_damaged_after_a_build_is_caught_again(tmp_path, monkeypatch):
 
     from PIL import Image
 
-    from typeset import records
+    from typeset.sources import pictures as sources_pictures
 
     monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path / "cache"))
-    records._verified_pictures.cache_clear()
+    sources_pictures._verified_pictures.cache_clear()
     buffer = io.BytesIO()
     Image.new("RGB", (600, 400), (120, 160, 200)).save(buffer, "JPEG", quality=90)
     issue = tmp_path / "issue"
@@ -95,13 +95,13 @@ def test_a_picture_damaged_after_a_build_is_caught_again(tmp_path, monkeypatch):
     picture.write_bytes(buffer.getvalue())
     load_issue(issue)
     assert str(picture.resolve()) in (tmp_path / "cache" / "pictures.json").read_text(encoding="utf-8")
-    records._verified_pictures.cache_clear()           # a new process reads the cache file
+    sources_pictures._verified_pictures.cache_clear()           # a new process reads the cache file
     load_issue(issue)
     stat = picture.stat()
     picture.write_bytes(buffer.getvalue()[:len(buffer.getvalue()) // 2])
     os.utime(picture, ns=(stat.st_atime_ns, stat.st_mtime_ns))     # even with the old time
     expect_error(issue, "a.md", "pictures.0.file", "truncated")
-    records._verified_pictures.cache_clear()
+    sources_pictures._verified_pictures.cache_clear()
 
 
 def test_missing_article_file(tmp_path):

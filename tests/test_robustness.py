@@ -7,7 +7,7 @@ Decisions these tests pin down:
 - Control characters (Unicode Cc) are rejected, never stripped: typed into a file, at load time
   naming the file and line (YAML would otherwise fail with a message of several lines); escaped
   in YAML/TOML ("\\a", "\\u0007") or a tab inside a paragraph, by preflight.check_records, naming
-  the 版, the article and the field. The importer strips them (typeset.text.normalize).
+  the 版, the article and the field. The importer strips them (typeset.sources.text.normalize).
 - Absurd sizes are rejected at load time with the limit: a file over 4 MB, a body over 200,000
   characters, a 主题 over 100, a 版名 or 报名 over 40; a pin outside the layout's grid.
 - A picture must be a file Pillow reads to the end (not a text file named .jpg, not truncated).
@@ -33,12 +33,14 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
+from conftest import ROOT, article, paiban, write_issue
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, article, paiban, write_issue
-from typeset import preflight, records
-from typeset.errors import UserError
+from typeset import preflight
+from typeset.model import records
+from typeset.model.errors import UserError
+from typeset.sources import issue_folder
 
 BODY = "本报讯 这是正文的第一段。\n\n这是第二段，没有问题。"
 OK = article("标题", BODY)
@@ -286,7 +288,7 @@ def test_10_mb_article_fails_fast(tmp_path):
     folder = write_issue(tmp_path, {"a": article("标题", ("这是一个很长的段落。" * 100 + "\n\n") * 3500)})
     start = time.perf_counter()
     with pytest.raises(UserError, match="larger than 4 MB"):
-        records.load_issue(folder)
+        issue_folder.load_issue(folder)
     assert time.perf_counter() - start < 2
 
 
@@ -294,7 +296,7 @@ def test_body_just_under_the_limit_loads_quickly(tmp_path):
     body = ("这是一个很长的段落。" * 100 + "\n\n") * 199
     folder = write_issue(tmp_path, {"a": article("标题", body)})
     start = time.perf_counter()
-    issue = records.load_issue(folder)
+    issue = issue_folder.load_issue(folder)
     assert sum(map(len, issue.articles["a"].paragraphs)) == 199_000
     assert time.perf_counter() - start < 2
 
@@ -303,12 +305,12 @@ def test_control_characters_agree_with_preflight(tmp_path):
     """Typed into the file, a control character is a load error naming the line; escaped ("\\a"),
     it loads and preflight.check_records rejects it naming the field. Either way: no PDF."""
     folder = write_issue(tmp_path, {"a": '---\ntitle: "标\\a题"\n---\n\n正文。\n'})
-    issue = records.load_issue(folder)
+    issue = issue_folder.load_issue(folder)
     errors = [f for f in preflight.check_records(issue) if f.severity == "error"]
     assert [f.check for f in errors] == ["control"] and "U+0007" in errors[0].message
     (folder / "articles" / "a.md").write_text("---\ntitle: 标\a题\n---\n\n正文。\n", encoding="utf-8")
     with pytest.raises(UserError, match="U\\+0007") as caught:
-        records.load_issue(folder)
+        issue_folder.load_issue(folder)
     assert caught.value.where.endswith("a.md:2")
 
 
@@ -523,7 +525,7 @@ def test_fuzz_loader(metas, bodies, raw):
         folder = Path(tmp) / "issue"
         write_fuzzed(folder, metas, bodies, raw)
         try:
-            issue = records.load_issue(folder)
+            issue = issue_folder.load_issue(folder)
         except UserError as e:
             assert "\n" not in str(e) and e.where and e.where.startswith(str(folder)), str(e)
             return
@@ -556,7 +558,7 @@ page_dump = st.one_of(
 def test_fuzz_importer(dump):
     """parse_dump + write_issue on random dumps: an issue folder that loads with exactly the
     parsed text, or a one-line UserError and no folder."""
-    from typeset import importer
+    from typeset.sources import importer
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "dump.txt"
@@ -571,7 +573,7 @@ def test_fuzz_importer(dump):
             assert not folder.exists()
             assert [p.name for p in Path(tmp).iterdir()] == ["dump.txt"]      # no staging folder left
             return
-        loaded = records.load_issue(folder)
+        loaded = issue_folder.load_issue(folder)
         assert [a.text() for a in loaded.articles.values()] == [
             "".join(filter(None, [a.kicker, a.title, a.subtitle, a.dateline, *a.paragraphs, a.byline]))
             for a in page.articles]
@@ -626,18 +628,18 @@ def test_fuzz_build(articles):
             assert_nothing_written(out)
             return
         assert sorted(p.name for p in out.iterdir()) == ["issue.pdf"]
-        issue = records.load_issue(folder)
+        issue = issue_folder.load_issue(folder)
         printed = collections.Counter(ch for ch in pdf_text(out / "issue.pdf") if not ch.isspace())
         wanted = collections.Counter(ch for a in issue.articles.values() for ch in a.text() if not ch.isspace())
         assert not wanted - printed, wanted - printed
 
 
 def test_a_build_turns_garbage_collection_back_on(tmp_path):
-    """A build pauses the cyclic collector (build.gc_paused) and turns it back on, also when it
+    """A build pauses the cyclic collector (pipeline.gc_paused) and turns it back on, also when it
     fails: a program that builds issues one after another keeps its memory."""
     import gc
 
-    from typeset.build import build
+    from typeset.pipeline import build
 
     assert gc.isenabled()
     with pytest.raises(UserError):

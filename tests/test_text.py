@@ -1,4 +1,4 @@
-"""typeset.text.normalize: punctuation in Chinese text, whitespace, invisible characters."""
+"""typeset.sources.text.normalize: punctuation in Chinese text, whitespace, invisible characters."""
 
 import unicodedata
 
@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from typeset.text import han_chars, is_cjk, is_han, normalize
+from typeset.model.chars import han_chars, is_cjk, is_han
+from typeset.sources.text import normalize
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -5,6 +5,7 @@ import threading
 import time
 
 from conftest import article, write_issue
+
 from typeset import watch
 
 BODY = "鄄城县召开全县打击治理电信网络诈骗工作推进会议，安排部署下一阶段工作。" * 12

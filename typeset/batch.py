@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from typeset import diskcache
+from typeset.system import cache as diskcache
+from typeset.system.data import PACKAGE_DIR, fonts_dir, layout_dirs
+from typeset.system.files import atomic_write
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-ROOT = PACKAGE_DIR.parent
-LAYOUTS_DIR = ROOT / "layouts"          # = typeset.layouts.LAYOUTS_DIR (not imported: pydantic is slow to load)
 HASH_SUFFIX = ".hash"
 MAX_TASKS_PER_CHILD = 20      # a worker is replaced after this many issues (cheap: forked warm)
 _PICTURE_LINE = re.compile(r"^\s*-?\s*file:\s*['\"]?([^'\"\n#]+?)['\"]?\s*$", re.M)
@@ -115,8 +114,9 @@ class Hasher:
     def shared(self) -> str:
         """The program (version, source, renderer versions), the fonts and the build options."""
         if self._shared is None:
-            import typeset
             from importlib import metadata
+
+            import typeset
 
             digest = hashlib.sha256()
             digest.update(f"typeset {typeset.__version__}\n".encode())
@@ -125,10 +125,10 @@ class Hasher:
                     digest.update(f"{package} {metadata.version(package)}\n".encode())
                 except metadata.PackageNotFoundError:
                     digest.update(f"{package} -\n".encode())
-            for path in sorted(PACKAGE_DIR.glob("*.py")):
-                digest.update(f"{path.name} {diskcache.sha256_file(path)}\n".encode())
-            for path in files_under(ROOT / "fonts"):
-                digest.update(f"{path.relative_to(ROOT)} {diskcache.sha256_file(path)}\n".encode())
+            for path in sorted(PACKAGE_DIR.rglob("*.py")):
+                digest.update(f"{path.relative_to(PACKAGE_DIR)} {diskcache.sha256_file(path)}\n".encode())
+            for path in files_under(fonts_dir()):
+                digest.update(f"fonts/{path.relative_to(fonts_dir())} {diskcache.sha256_file(path)}\n".encode())
             digest.update(self._font_identity().encode())
             digest.update(repr(sorted(self.options.items())).encode())
             self._shared = digest.hexdigest()
@@ -137,7 +137,7 @@ class Hasher:
     @staticmethod
     def _font_identity() -> str:
         """Each resolved font file (roles and fallback faces) by path, size and mtime."""
-        from typeset import fonts
+        from typeset.system import fonts
 
         faces = [(face.role, face.file, face.index)
                  for face in (*fonts.resolve_all().values(), *fonts.resolve_fallbacks().values())]
@@ -155,9 +155,10 @@ class Hasher:
 
     def layout(self, name: str) -> str:
         if name not in self._layouts:
-            folder = LAYOUTS_DIR / name
+            folder = next((d / name for d in layout_dirs() if (d / name).is_dir()), None) \
+                if name and ".." not in name else None
             digest = hashlib.sha256(f"layout {name}\n".encode())
-            if name and folder.is_dir() and ".." not in name:
+            if folder is not None:
                 for path in files_under(folder):
                     digest.update(f"{path.relative_to(folder)} {diskcache.sha256_file(path)}\n".encode())
             else:
@@ -178,7 +179,7 @@ class Hasher:
                         digest.update(f"picture {target} {diskcache.sha256_file(target)}\n".encode())
         names = _layout_names(folder)
         if names is None:           # unreadable issue.toml: the build will say why
-            names = sorted(p.name for p in LAYOUTS_DIR.iterdir() if p.is_dir())
+            names = sorted({p.name for d in layout_dirs() if d.is_dir() for p in d.iterdir() if p.is_dir()})
         for name in ["base", *names]:
             digest.update(f"{name} {self.layout(name)}\n".encode())
         return digest.hexdigest()
@@ -196,10 +197,7 @@ def up_to_date(pdf: Path, content: str) -> bool:
 
 
 def _write_atomic(target: Path, text: str) -> None:
-    from typeset.build import atomic_target
-
-    with atomic_target(target) as tmp:
-        tmp.write_text(text, encoding="ascii")
+    atomic_write(target, text.encode("ascii"))
 
 
 # --- the unit of work ----------------------------------------------------------------------------
@@ -214,7 +212,7 @@ def _rss_mb() -> float:
 
 def _one_line(error: BaseException) -> str:
     text = str(error).strip().replace("\n", " ") or type(error).__name__
-    from typeset.errors import UserError
+    from typeset.model.errors import UserError
 
     return text if isinstance(error, UserError) else f"{type(error).__name__}: {text}"
 
@@ -224,7 +222,7 @@ def build_one(issue: str, out_dir: str, content: str, options: dict | None = Non
     safe to run in any process or on any machine that has the program, fonts and the folder.
     Never raises for a failed build: the Result says what went wrong."""
     from typeset import compose
-    from typeset.build import build
+    from typeset.pipeline import build
 
     start = time.perf_counter()
     name = Path(issue).name
@@ -250,7 +248,7 @@ def warm_up(full: bool = False) -> None:
     """Resolve the fonts; with `full`, also import the renderer and load what every build needs
     of the fonts (cmaps, HarfBuzz faces, the advances cache). Never raises."""
     try:
-        from typeset import fonts
+        from typeset.system import fonts
 
         resolved = fonts.resolve_all()
         if not full:
@@ -258,11 +256,11 @@ def warm_up(full: bool = False) -> None:
         import pikepdf  # noqa: F401
         import weasyprint  # noqa: F401
 
-        from typeset import build, compose, preflight  # noqa: F401
+        from typeset import compose, pipeline  # noqa: F401
 
         for face in list(resolved.values()) + list(fonts.fallbacks()):
             if face.file is not None:
-                preflight.cmap(str(face.file), face.index)
+                fonts.cmap(str(face.file), face.index)
         for key, face in resolved.items():
             if face.file is not None:
                 compose.measure(key, 9.0)
@@ -371,7 +369,7 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
 
 def dask_executor(address: str) -> cf.Executor:
     """A concurrent.futures Executor on a Dask distributed cluster (`pip install distributed`)."""
-    from typeset.errors import UserError
+    from typeset.model.errors import UserError
 
     try:
         from distributed import Client

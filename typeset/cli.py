@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from typeset.errors import UserError
+from typeset.model.errors import UserError
 
 
 def reports_user_errors(command):
@@ -35,8 +35,16 @@ def reports_user_errors(command):
 
 @click.group()
 @click.version_option(package_name="typeset")
-def main():
+@click.option("--layouts", "layouts", type=click.Path(path_type=Path, file_okay=False), envvar="PAIBAN_LAYOUTS",
+              help="a folder of the newsroom's own page designs, searched before the built-in ones "
+                   "[env: PAIBAN_LAYOUTS]")
+def main(layouts: Path | None):
     """排版 paiban — a Chinese newspaper typesetter: article records in, print-ready pages out."""
+    if layouts is not None:
+        if not layouts.is_dir():
+            click.echo(f"错误 error: {layouts}: --layouts must name a folder of page designs", err=True)
+            sys.exit(1)
+        os.environ["PAIBAN_LAYOUTS"] = str(layouts.resolve())   # batch workers inherit it
 
 
 @main.command("import")
@@ -52,7 +60,7 @@ def main():
 def import_(dump: Path, output: Path | None, as_json: bool, paper: str, date: str | None,
             page_number: int, layout: str, force: bool):
     """Import a plain-text page dump (OCR) into records, repairing broken paragraphs."""
-    from typeset import importer
+    from typeset.sources import importer
 
     page = importer.import_file(dump)
     if as_json:
@@ -90,7 +98,7 @@ def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | 
           variants: tuple[str, ...], png: bool, png_dpi: int, diff: Path | None):
     """Build an issue folder (content/<issue>) into OUTPUT/<issue>.pdf, or with --variant into
     OUTPUT/<issue>.<variant>.pdf."""
-    from typeset.build import build as build_issue
+    from typeset.pipeline import build as build_issue
 
     if diff is not None and "proof" not in variants:
         raise UserError("--diff marks changed articles in the proof: add --variant proof")
@@ -100,11 +108,10 @@ def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | 
         click.echo(f"注意 warning: {warning.where()} {warning.message}", err=True)
     pages = len(result.plan.pages)
     articles = sum(len(p.modules) for p in result.plan.pages)
-    for out in result.outputs or [None]:
-        pdf = out.pdf if out else result.pdf
-        errors = f", {len(out.report.errors)} preflight error(s) marked" if out and out.report.errors else ""
-        click.echo(f"wrote {pdf} ({pages} 版, {articles} articles{errors})")
-        if out and out.sidecar:
+    for out in result.outputs:
+        errors = f", {len(out.report.errors)} preflight error(s) marked" if out.report.errors else ""
+        click.echo(f"wrote {out.pdf} ({pages} 版, {articles} articles{errors})")
+        if out.sidecar:
             click.echo(f"wrote {out.sidecar}")
     for path in result.pngs:
         click.echo(f"wrote {path}")
@@ -134,7 +141,7 @@ def watch(issue: Path, output: Path, variants: tuple[str, ...], interval: float)
 @reports_user_errors
 def fonts_():
     """List the font roles (and the fallback faces for 缺字) and the installed faces they resolve to."""
-    from typeset import fonts
+    from typeset.system import fonts
 
     for r in (*fonts.resolve_all().values(), *fonts.resolve_fallbacks().values()):
         where = f"{r.file} (face {r.index})" if r.resolved else "MISSING"
@@ -147,9 +154,7 @@ def fonts_():
 @click.option("--json", "as_json", is_flag=True, help="the report as JSON")
 def check(target: Path, as_json: bool):
     """Preflight (预飞) an issue folder or a PDF: glyphs, text completeness, fonts, fill."""
-    from typeset import preflight
-
-    sys.exit(preflight.run(target, as_json))
+    sys.exit(_check(target, as_json))
 
 
 @main.command()
@@ -172,6 +177,26 @@ def batch(dirs: tuple[Path, ...], output: Path, jobs: int | None, force: bool, q
     from typeset import batch as batch_
 
     sys.exit(batch_.main_cli(dirs, output, jobs, force, quiet, source_date_epoch, dask_scheduler))
+
+
+def _check(path: Path, as_json: bool) -> int:
+    """`paiban check ISSUE|PDF [--json]`: print the report; 1 if any error, else 0."""
+    from typeset.model.findings import Finding, Report
+
+    path = Path(path)
+    if path.is_dir():
+        from typeset.pipeline import check_issue
+
+        report = check_issue(path)
+    elif path.is_file() and path.suffix.lower() == ".pdf":
+        from typeset.preflight import check_pdf_file
+
+        report = check_pdf_file(path)
+    else:
+        report = Report([Finding("error", "input", f"{path}: not an issue folder or a PDF file",
+                                 hint="give an issue folder (with issue.toml) or a .pdf")], source=str(path))
+    click.echo(report.as_json() if as_json else report.text())
+    return 1 if report.errors else 0
 
 
 def run() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from typeset.batch import files_under
-from typeset.errors import UserError
+from typeset.model.errors import UserError
 
 Fingerprint = tuple[tuple[str, int, int], ...]
 
@@ -43,12 +43,14 @@ def watch(issue: Path, out_dir: Path, *, build_options: dict | None = None, inte
     designs (layouts/), until interrupted (or `max_builds` builds). Each build is reported in
     one line (`report(line, is_error)`); after a failed one the watch goes on: the next change
     may fix it. Returns the number of builds."""
-    from typeset import layouts
-    from typeset.build import build
+    from typeset.pipeline import build
+    from typeset.sources.designs import load_layout
+    from typeset.system.data import layout_dirs
 
     issue, out_dir = Path(issue), Path(out_dir)
     out_folder = out_dir.resolve()
-    watched = [issue, layouts.LAYOUTS_DIR]
+    designs = [folder for folder in layout_dirs() if folder.is_dir()]
+    watched = [issue, *designs]
     builds, seen = 0, None
     try:
         while max_builds is None or builds < max_builds:
@@ -58,8 +60,8 @@ def watch(issue: Path, out_dir: Path, *, build_options: dict | None = None, inte
                 continue
             if seen is not None:
                 changed = {p for p, *_ in set(current) ^ set(seen)}
-                if any(Path(p).is_relative_to(layouts.LAYOUTS_DIR) for p in changed):
-                    layouts.load_layout.cache_clear()       # a design was edited: read it again
+                if any(Path(p).is_relative_to(folder) for p in changed for folder in designs):
+                    load_layout.cache_clear()       # a design was edited: read it again
                 if all(Path(p).resolve().is_relative_to(out_folder) for p in changed):
                     seen = current          # only our own output changed (out/ inside the issue)
                     continue

@@ -12,8 +12,9 @@ import hashlib
 import json
 import marshal
 import os
-import tempfile
 from pathlib import Path
+
+from typeset.system import files
 
 
 def cache_dir() -> Path:
@@ -25,18 +26,10 @@ def cache_dir() -> Path:
 
 
 def atomic_write(target: Path, data: bytes) -> bool:
-    """Write `data` to `target` through a temporary file renamed into place (concurrent
-    processes never see half a file); False when it cannot be written."""
+    """Write a cache file whole (concurrent processes never see half a file); False when it
+    cannot be written: the cache is only an accelerator."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        files.atomic_write(target, data)
         return True
     except OSError:
         return False

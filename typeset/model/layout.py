@@ -1,20 +1,14 @@
-"""Page designs: `layouts/<name>/layout.toml` (grid, sizes, house style) + Jinja template + CSS.
-
-A new page design is a new folder; the program reads its numbers from here and derives the
-geometry every stage shares (column positions, grid lines) in PDF points.
-"""
+"""A page design, typed: `layouts/<name>/layout.toml` (page, grid, headline sizes, pictures, house
+style). A new page design is a new folder (typeset.sources.designs loads it); this model derives
+the geometry every stage shares (column positions, grid lines) in PDF points."""
 
 from __future__ import annotations
 
-import functools
-import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from typeset.errors import UserError
-
-LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "layouts"
 MM = 72 / 25.4
 
 
@@ -55,6 +49,31 @@ class HeadlineSpec(_Section):
         return self.wide if columns >= 6 else self.medium if columns >= 4 else self.narrow
 
 
+class HouseStyle(_Section):
+    """Switches for the composition rules: the `[compose]` table of a layout.toml. Frozen and
+    hashable: the composer caches by it."""
+
+    kinsoku: Literal["gb", "strict", "off"] = "gb"  # 禁则: strict: —— …… never start a line
+    compress_adjacent: bool = True   # two adjacent full-width marks take 1.5 em
+    line_end_half: bool = True       # a closing mark at line end may shrink to ½ em
+    line_start_bracket_half: bool = True  # an opening bracket at line start may drop ½ em
+    interior_compress: bool = True   # brackets and ，、； inside a line may shrink to ½ em
+    han_latin_gap_em: float = 0.25   # gap between Han and Latin letters/digits (0 = none)
+    digit_gap: bool = True           # also gap before/after numbers (8 月 3 日); False: none
+    indent_em: float = 2.0           # first-line indent
+    no_orphan_char: bool = True      # 孤字: a paragraph's last line holds ≥ 2 characters
+    headline_gap_em: float = 1.0     # visible gap between the phrases of a one-line headline
+    # Even inter-character stretch above this goes to the line's word spaces and Han–Latin
+    # gaps instead (past their ½ em), when it has any: wider character spacing next to a
+    # wider gap makes pdftotext read spaces between Han characters.
+    char_stretch_cap_em: float = 0.08
+    # Hang one 、，。 (at ½ em) past the right edge, only when the line would otherwise stretch
+    # its Han spacing to compose.MAX_CHAR_GAP_EM or more and squeezing in cannot help. Off by default:
+    # preflight's text check counts a mark hanging past a module's last column as outside the
+    # module (a build error), so a layout may turn it on only once that check allows it.
+    hang_punctuation: bool = False
+
+
 class PictureSpec(_Section):
     min_aspect: float = 0.45
     max_aspect: float = 1.1
@@ -73,7 +92,7 @@ class Layout(BaseModel):
     grid: GridSpec
     headline: HeadlineSpec
     picture: PictureSpec
-    compose: dict[str, object] = {}
+    compose: HouseStyle = HouseStyle()
 
     @property
     def key(self) -> str:
@@ -131,18 +150,3 @@ class Layout(BaseModel):
         width = chars * self.em
         gutter = (span - count * width) / (count - 1) if count > 1 else 0.0
         return width, gutter
-
-
-@functools.cache
-def load_layout(name: str) -> Layout:
-    """The design in layouts/<name>/, validated; a UserError names the file and field."""
-    folder = LAYOUTS_DIR / name
-    config = folder / "layout.toml"
-    if not config.is_file():
-        known = ", ".join(sorted(p.name for p in LAYOUTS_DIR.iterdir() if (p / "layout.toml").is_file()))
-        raise UserError(f"unknown layout '{name}' (layouts: {known})", where=str(config.parent))
-    try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-        return Layout(folder=folder, **data)
-    except (tomllib.TOMLDecodeError, ValidationError) as e:
-        raise UserError(f"invalid layout: {e}".splitlines()[0], where=str(config)) from None

@@ -58,9 +58,11 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from typeset.errors import UserError
-from typeset.records import ARTICLE_MAX_CHARS, HEAD_MAX, NAME_MAX, load_issue, read_text
-from typeset.text import normalize
+from typeset.model.errors import UserError
+from typeset.model.records import ARTICLE_MAX_CHARS, HEAD_MAX, NAME_MAX
+
+from .issue_folder import load_issue, read_text
+from .text import normalize
 
 __all__ = ["ImportedArticle", "ImportedPage", "parse_dump", "import_file", "to_json", "write_issue",
            "ends_sentence"]

@@ -15,11 +15,13 @@ import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Container
 
-from typeset import diskcache
-from typeset.errors import UserError
+from typeset.model.errors import UserError
+from typeset.system import cache as diskcache
+from typeset.system.data import fonts_dir
 
-ROLES_FILE = Path(__file__).resolve().parent.parent / "fonts" / "roles.toml"
+ROLES_FILE = fonts_dir() / "roles.toml"
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,16 @@ def _resolve(declared: dict[str, FontRole]) -> dict[str, FontRole]:
             role = FontRole(**{**role.__dict__, "file": file, "index": index})
         resolved[key] = role
     return resolved
+
+
+@functools.cache
+def cmap(file: str, index: int = 0) -> Container[int]:
+    """The code points a face maps (cached per face), as HarfBuzz's own set: reading it takes
+    ~1 ms a face, making a Python set of its ~45,000 code points 3 ms more, fontTools took
+    0.1–0.7 s."""
+    import uharfbuzz
+
+    return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(file), index).unicodes
 
 
 @functools.cache

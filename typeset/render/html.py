@@ -1,4 +1,4 @@
-"""HTML from the page plans through the layout's Jinja template, then WeasyPrint to PDF.
+"""HTML from the page plans through the layout's Jinja template.
 
 The planner has decided every line and every rectangle; the template only places them
 (absolute positions in points), so WeasyPrint lays out no paragraph itself.
@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import os
-from pathlib import Path
 from typing import Callable
 
 import jinja2
 
-from typeset import compose, diskcache
-from typeset.layouts import LAYOUTS_DIR, MM
+from typeset.model.layout import MM
 from typeset.plan import IssuePlan, ModulePlan, Rect
+from typeset.system import cache as diskcache
+from typeset.system.clock import source_date_epoch
+from typeset.system.data import builtin_layouts, layout_dirs
+
+from .lines import LINE_CSS, line_html
 
 
 def pt(value: float) -> str:
@@ -42,10 +43,10 @@ def _template_cache() -> jinja2.BytecodeCache | None:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(LAYOUTS_DIR)), autoescape=True,
+def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(folders)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=_template_cache())
-    env.globals.update(pt=pt, box=box, mm=MM)
+    env.globals.update(pt=pt, box=box, mm=MM, line_html=line_html)
     return env
 
 
@@ -59,7 +60,7 @@ def _stylesheets(plan: IssuePlan, bleed_mm: float = 0.0) -> list[str]:
     face (measured: DejaVu Serif for "KTV"), which the font check then rejects.
     """
     layouts = list({p.layout.key: p.layout for p in plan.pages}.values())
-    sheets = [(LAYOUTS_DIR / "base" / "base.css").read_text(encoding="utf-8")]
+    sheets = [(builtin_layouts() / "base" / "base.css").read_text(encoding="utf-8")]
     bleed = f"; bleed: {bleed_mm:g}mm" if bleed_mm else ""
     if len({layout.page.trim_mm for layout in layouts}) == 1:
         w, h = layouts[0].page.trim_mm
@@ -77,8 +78,7 @@ def document_date(plan: IssuePlan, epoch: int | None = None) -> str:
     """The PDF's creation date: SOURCE_DATE_EPOCH (the argument, else the environment
     variable) when given, else the issue date at midnight Beijing time — never "now", so the
     same records give the same bytes."""
-    if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+    epoch = source_date_epoch(epoch)
     if epoch is not None:
         return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{plan.issue.issue.date.isoformat()}T00:00:00+08:00"
@@ -91,18 +91,18 @@ def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
                 keywords: tuple[str, ...] = ()) -> str:
     """The whole issue as one HTML document, a <section class="page"> per page.
 
-    The output variants (typeset.output) dress it: `variant` is the class of <html> (the
+    The output variants (typeset.output, typeset.pipeline) dress it: `variant` is the class of <html> (the
     layouts' colours switch on it, e.g. CMYK for "print"), `extra_css` goes into the
     document's own <style> (where an @color-profile must sit), `picture_src` gives each
     module's picture URL (None: a framed placeholder), `proof` the proof marks."""
     first_layout = plan.pages[0].layout
-    template = _environment().get_template(f"{first_layout.key}/{first_layout.template}")
+    template = _environment(tuple(map(str, layout_dirs()))).get_template(f"{first_layout.key}/{first_layout.template}")
     folder = plan.issue.folder.resolve()
     if picture_src is None:
         def picture_src(module: ModulePlan) -> str | None:
             return (folder / module.article.pictures[0].file).as_uri()
     return template.render(
-        issue=plan.issue.issue, pages=plan.pages, line_css=compose.LINE_CSS,
+        issue=plan.issue.issue, pages=plan.pages, line_css=LINE_CSS,
         stylesheets=_stylesheets(plan, bleed_mm) + list(extra_css), picture_src=picture_src,
         created=document_date(plan, epoch), variant=variant, proof=proof,
         description=description, keywords=keywords, first_module=_first_modules(plan),
@@ -119,13 +119,3 @@ def _first_modules(plan: IssuePlan) -> set[tuple[int, str]]:
                 seen.add(module.record.slug)
                 first.add((page.page.number, module.article.slug))
     return first
-
-
-def write_pdf(plan: IssuePlan, html: str, target: Path, **options) -> None:
-    """Render the HTML to `target` with WeasyPrint; the file ID derives from the HTML, so the
-    same HTML gives the same bytes."""
-    import weasyprint  # imported here: it dominates start-up and not every command needs it
-
-    document = weasyprint.HTML(string=html, base_url=str(plan.issue.folder.resolve()))
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    document.write_pdf(target, pdf_identifier=identifier, **options)

@@ -1,0 +1,14 @@
+"""The Chinese line composer: breaks paragraphs and headlines into lines by the rules of
+typography.md, measuring with HarfBuzz on the faces WeasyPrint embeds, so the planner knows
+every article's exact line count without a trial render.
+
+shaping (HarfBuzz advances, cached) → breaking (clusters, 禁则, where lines end) → setting
+(the spacing and the exact position of every cluster of a line).
+"""
+
+from .breaking import CAPPED_CHAR_GAP_EM, HANGING, MAX_CHAR_GAP_EM
+from .setting import Box, Line, Lines, PlacedCluster, compose_headline, compose_paragraph
+from .shaping import Measure, measure, save_metrics
+
+__all__ = ["CAPPED_CHAR_GAP_EM", "HANGING", "MAX_CHAR_GAP_EM", "Box", "Line", "Lines", "PlacedCluster",
+           "compose_headline", "compose_paragraph", "Measure", "measure", "save_metrics"]

@@ -1,0 +1,1 @@
+"""The typed data every stage speaks: records, the page design, findings, character classes."""

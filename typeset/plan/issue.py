@@ -1,0 +1,57 @@
+"""Planning a whole issue: page after page, an article that does not fit continued on the next
+page (转版), an overset on the last page an error (or, for the proof, marked)."""
+
+from __future__ import annotations
+
+from typeset.model.records import Article, LoadedIssue
+from typeset.sources.designs import load_layout
+
+from .model import Continuation, IssuePlan, ModulePlan, Overset
+from .planner import Planner
+
+
+def _rest_of(article: Article, module: ModulePlan, from_page: int) -> tuple[Article, Continuation]:
+    """The part of a jumping article that its module did not hold, as an article of its own."""
+    kept = [b for b in module.fit.body if b.cls == ""]
+    last = kept[-1].paragraph
+    consumed = sum(len(b.line.text()) for b in kept if b.paragraph == last)
+    first = (article.dateline or "") + article.paragraphs[0] if last == 0 else article.paragraphs[last]
+    rest = article.paragraphs[last + 1:]
+    mid_paragraph = consumed < len(first)
+    if mid_paragraph:
+        rest = (first[consumed:].lstrip(),) + rest
+    part = article.model_copy(update={
+        "slug": f"{article.slug}.{from_page}", "kicker": None, "subtitle": None, "dateline": None,
+        "paragraphs": rest, "pictures": (), "priority": 9, "pin": None})
+    return part, Continuation(module.record, from_page, mid_paragraph)
+
+
+def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False) -> IssuePlan:
+    """Plan every page of an issue; an overset page continues an article on the next page.
+
+    An overset on the last page is an error, unless `overset_ok` (the proof): then the page is
+    planned as if it jumped to a page after it, and the article whose rest is not set is listed
+    in `IssuePlan.overset` for the proof to mark."""
+    pages = issue.issue.pages
+    carried: list[tuple[Article, Continuation]] = []
+    plans, overset = [], set()
+    for i, page in enumerate(pages):
+        planner = Planner(load_layout(page.layout))
+        for part, continuation in carried:
+            planner.continuations[part.slug] = continuation
+        articles = issue.page_articles(page) + [part for part, _ in carried]
+        carried = []
+        try:
+            plan = planner.plan(page, articles)
+        except Overset:
+            last = i + 1 == len(pages)
+            if last and not overset_ok:
+                raise
+            plan = planner.plan(page, articles, jump_to=page.number + 1 if last else pages[i + 1].number)
+            jumping = next((m for m in plan.modules if m.fit.jump_to), None)
+            if jumping and last:
+                overset.add(jumping.record.slug)
+            elif jumping:
+                carried = [_rest_of(jumping.article, jumping, page.number)]
+        plans.append(plan)
+    return IssuePlan(issue, plans, overset)

@@ -1,0 +1,51 @@
+"""Where each picture sits and what of it shows: the module's picture box filled like CSS
+`object-fit: cover` (scaled to cover, centred, the overhang cropped), with the picture's
+effective resolution at that size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import IssuePlan, ModulePlan
+
+
+@dataclass
+class PlacedPicture:
+    """A picture as the page places it: the module's picture box and what covers it."""
+
+    page: int
+    module: ModulePlan
+    file: str
+    path: Path
+    exists: bool
+    size_px: tuple[int, int] | None = None
+    ppi: float | None = None                # effective resolution at the placed size
+    crop: tuple[float, float, float, float] | None = None   # the visible part, in source pixels
+
+
+def placed_pictures(plan: IssuePlan) -> list[PlacedPicture]:
+    """Every placed picture with its effective resolution: the box is filled like CSS
+    `object-fit: cover` (scaled to cover, centred, the overhang cropped)."""
+    from PIL import Image
+
+    result = []
+    for page in plan.pages:
+        for module in page.modules:
+            if not module.picture_rect:
+                continue
+            file = module.article.pictures[0].file
+            path = plan.issue.folder / file
+            placed = PlacedPicture(page.page.number, module, file, path, path.is_file())
+            if placed.exists:
+                with Image.open(path) as image:
+                    w, h = image.size
+                    if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):     # EXIF: rotated a quarter turn
+                        w, h = h, w
+                box = module.picture_rect
+                scale = max(box.w / w, box.h / h)           # points per source pixel
+                cw, ch = box.w / scale, box.h / scale
+                placed.size_px, placed.ppi = (w, h), 72 / scale
+                placed.crop = ((w - cw) / 2, (h - ch) / 2, (w + cw) / 2, (h + ch) / 2)
+            result.append(placed)
+    return result

@@ -1,0 +1,45 @@
+"""Preflight (预飞): checks on the records before rendering and on the plan and the PDF after it.
+
+What is checked, and why (engine-notes.md):
+- records: 缺字 (every character in its role font's cmap, or a fallback face's) and control
+  characters, before rendering;
+- plan: the plan holds every record's text, underfull pages, pictures (missing, under 200 ppi);
+- text: the characters in each module's rectangle are the article's, each in its role's font
+  (WeasyPrint drops text that does not fit silently);
+- fonts: .notdef glyphs (tofu still extracts as the right character, so the content streams are
+  decoded to glyph ids), fonts embedded, subset, only the roles' and fallback faces;
+- pdfx / pdfa: the print and archive variants' structure.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from typeset.model.findings import Finding, Report
+
+from . import pdftext
+from .fonts import check_glyphs_and_fonts
+from .pdfa import check_archive_pdf
+from .pdfx import check_print_pdf, rgb_uses
+from .plan import check_plan, overset_findings, picture_findings
+from .records import check_records
+from .text import check_plan_text, check_text
+
+__all__ = ["check_pdf", "check_pdf_file", "check_glyphs_and_fonts", "check_archive_pdf", "check_print_pdf", "rgb_uses", "check_plan",
+           "overset_findings", "picture_findings", "check_records", "check_plan_text", "check_text"]
+
+
+def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Finding]:
+    """All PDF checks against the plan it was rendered from."""
+    pdf_pages = pdftext.pages(pdf_path)     # the content streams parsed once, for both checks
+    return (check_plan_text(plan) + check_text(pdf_path, plan, extractor=extractor, pdf_pages=pdf_pages)
+            + check_glyphs_and_fonts(pdf_path, pdf_pages) + check_plan(plan))
+
+
+
+def check_pdf_file(pdf: Path | str) -> Report:
+    """The checks that need only a PDF: .notdef glyphs, fonts, size."""
+    start = time.perf_counter()
+    findings = check_glyphs_and_fonts(pdf)
+    return Report(findings, source=str(pdf), timings={"pdf": time.perf_counter() - start})

@@ -1,0 +1,39 @@
+"""HTML to PDF with WeasyPrint, its warnings (subsetting failures, missing glyphs) kept as
+findings."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from typeset.model.findings import Finding
+from typeset.plan import IssuePlan
+
+
+class _Warnings(logging.Handler):
+    """WeasyPrint's warnings during a render."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def write_pdf(plan: IssuePlan, html: str, target: Path, **options) -> list[Finding]:
+    """Render the HTML to `target` with WeasyPrint; the file ID derives from the HTML, so the
+    same HTML gives the same bytes. Returns WeasyPrint's warnings as findings."""
+    import weasyprint  # imported here: it dominates start-up and not every command needs it
+
+    warnings = _Warnings()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(warnings)
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(plan.issue.folder.resolve()))
+        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        document.write_pdf(target, pdf_identifier=identifier, **options)
+    finally:
+        logger.removeHandler(warnings)
+    return [Finding("warning", "render", f"WeasyPrint: {message}") for message in dict.fromkeys(warnings.messages)]

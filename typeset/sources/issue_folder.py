@@ -1,0 +1,221 @@
+"""Loading an issue folder: `issue.toml` (paper, date, issue number, pages) and one Markdown file
+per article, YAML front matter for the fields, then the body, one paragraph per blank-line-
+separated block. Every problem is a UserError naming the file and the field, so a build with an
+invalid record stops before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from typeset.model.errors import UserError
+from typeset.model.layout import Layout
+from typeset.model.records import ARTICLE_MAX_CHARS, FILE_MAX_BYTES, Article, Issue, LoadedIssue
+
+from .designs import known_layouts, load_layout
+from .messages import describe, describe_character
+from .pictures import picture_problem, save_verified_pictures
+
+
+def read_text(path: Path) -> str:
+    """A text file as UTF-8, or a UserError that says how to fix the encoding."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(FILE_MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise UserError("file not found", where=str(path)) from None
+    except OSError as e:
+        raise UserError(f"cannot read file ({e.strerror or e})", where=str(path)) from None
+    if len(data) > FILE_MAX_BYTES:
+        raise UserError(f"file is larger than {FILE_MAX_BYTES // 1_000_000} MB, more than any record or page "
+                        f"dump (an article holds at most {ARTICLE_MAX_CHARS:,} characters): split it or check "
+                        "that it is the right file", where=str(path))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise UserError(f"not UTF-8 text (line {line}, byte {e.start}); save the file as UTF-8 "
+                        "(e.g. iconv -f GBK -t UTF-8)", where=str(path)) from None
+
+
+def _value_problem(error: Exception) -> str:
+    """A parser's ValueError as one short line."""
+    text = " ".join(str(error).split())
+    if "integer string conversion" in text:
+        return "a number with thousands of digits"
+    return text[:200] or type(error).__name__
+
+
+# libyaml's parser when PyYAML has it (5× the pure-Python one), with the same safe constructor
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def split_front_matter(source: str, path: Path) -> tuple[dict, str]:
+    """YAML front matter between '---' lines, and the Markdown body after it."""
+    lines = source.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise UserError("no front matter: the file must start with a '---' line", where=str(path))
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise UserError("front matter is not closed by a '---' line", where=str(path)) from None
+    try:
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER) or {}
+    except yaml.YAMLError as e:
+        line = getattr(getattr(e, "problem_mark", None), "line", None)
+        at = f" at line {line + 2}" if line is not None else ""
+        problem = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise UserError(f"malformed front matter{at}: {problem}", where=str(path)) from None
+    except (ValueError, OverflowError) as e:  # a date like 2024-13-45, an integer of 5,000 digits
+        raise UserError(f"malformed front matter: {_value_problem(e)}", where=str(path)) from None
+    except RecursionError:
+        raise UserError("malformed front matter: lists or tables nested too deep", where=str(path)) from None
+    if not isinstance(meta, dict):
+        raise UserError("front matter must be 'field: value' lines", where=str(path))
+    return meta, "\n".join(lines[end + 1:])
+
+
+def body_paragraphs(body: str) -> list[str]:
+    """Blank-line-separated blocks; the lines of one block are joined with nothing between."""
+    blocks, current = [], []
+    for line in body.splitlines():
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append("".join(current))
+            current = []
+    if current:
+        blocks.append("".join(current))
+    return blocks
+
+
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but tab, LF, CR
+
+
+def load_article(path: Path) -> Article:
+    source = read_text(path)
+    # A control character typed into the file, named with its line (YAML would reject it in the
+    # front matter with a message of several lines). An escaped one ("\a" in quotes) or a tab in
+    # a paragraph reaches preflight.check_records, which rejects it naming the article and field.
+    if m := _RAW_CONTROL.search(source):
+        line = source.count("\n", 0, m.start()) + 1
+        raise UserError(f"control character {describe_character(m.group())} in the file: delete it",
+                        where=f"{path}:{line}")
+    meta, body = split_front_matter(source, path)
+    for name in ("slug", "paragraphs"):
+        if name in meta:
+            raise UserError(f"field '{name}' cannot be set in the front matter: the "
+                            f"{'slug is the file name' if name == 'slug' else 'paragraphs are the body'}",
+                            where=str(path))
+    paragraphs = body_paragraphs(body)
+    if (size := sum(len(p) for p in paragraphs)) > ARTICLE_MAX_CHARS:
+        raise UserError(f"the body has {size:,} characters, more than a whole issue holds (at most "
+                        f"{ARTICLE_MAX_CHARS:,}): split the article or check that it is the right file",
+                        where=str(path))
+    try:
+        return Article(slug=path.stem, paragraphs=paragraphs, **meta)
+    except ValidationError as e:
+        raise UserError(describe(e).replace("'paragraphs'", "body (paragraphs)"), where=str(path)) from None
+    except TypeError as e:
+        raise UserError(f"front matter: {e}", where=str(path)) from None
+
+
+
+def _check_pages(issue: Issue, issue_file: Path) -> dict[int, Layout]:
+    """Page numbers unique, article slugs plain file names, layouts known; the layout of each
+    page (by 版次)."""
+    seen: dict[int, int] = {}
+    found: dict[int, Layout] = {}
+    for p, page in enumerate(issue.pages):
+        if page.number in seen:
+            raise UserError(f"field 'pages.{p}.number': 版次 {page.number} is used twice (pages.{seen[page.number]} "
+                            f"and pages.{p}); give every page its own number", where=str(issue_file))
+        seen[page.number] = p
+        for a, slug in enumerate(page.articles):
+            if any(c in slug for c in "/\\") or slug.startswith("."):
+                raise UserError(f"field 'pages.{p}.articles.{a}': '{slug}' is not an article name (the "
+                                "file name in articles/ without .md)", where=str(issue_file))
+        name = page.layout
+        try:
+            if any(c in name for c in "/\\") or name.startswith("."):
+                raise UserError(f"unknown layout '{name}'")
+            found[page.number] = load_layout(name)
+        except UserError as e:
+            if not e.message.startswith("unknown layout"):
+                raise                       # the design itself is broken: its error names its file
+            known = ", ".join(known_layouts())
+            raise UserError(f"field 'pages.{p}.layout': unknown layout '{name}' (layouts: {known})",
+                            where=str(issue_file)) from None
+    return found
+
+
+def _check_pin(article: Article, layout: Layout, path: Path) -> None:
+    """A pin inside the page's grid (its 基本栏 and grid lines)."""
+    pin = article.pin
+    if pin is None:
+        return
+    columns, lines = layout.grid.columns, layout.grid.lines
+    problems = [
+        ("column", pin.column, pin.column is not None and pin.column > columns,
+         f"the layout '{layout.key}' has {columns} 栏 (columns)"),
+        ("columns", pin.columns, pin.columns is not None and pin.columns > columns,
+         f"the layout '{layout.key}' has {columns} 栏 (columns)"),
+        ("columns", pin.columns, None not in (pin.column, pin.columns) and pin.column + pin.columns - 1 > columns,
+         f"from column {pin.column} the module runs past column {columns}"),
+        ("row", pin.row, pin.row is not None and pin.row >= lines,
+         f"the layout '{layout.key}' has {lines} grid lines (rows 0–{lines - 1})"),
+        ("lines", pin.lines, pin.lines is not None and pin.lines > lines,
+         f"the layout '{layout.key}' has {lines} grid lines"),
+        ("lines", pin.lines, None not in (pin.row, pin.lines) and pin.row + pin.lines > lines,
+         f"from row {pin.row} the module runs past the foot of the page ({lines} grid lines)"),
+        ("text_columns", pin.text_columns, pin.text_columns is not None and pin.text_columns > (pin.columns or columns),
+         f"the text cannot be set in more columns than the module's {pin.columns or columns} 栏"),
+    ]
+    for name, value, bad, why in problems:
+        if bad:
+            raise UserError(f"field 'pin.{name}': {value} does not fit: {why}", where=str(path))
+
+
+def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> LoadedIssue:
+    """Load and validate an issue folder; every error names the file and the field.
+    allow_missing_pictures: a picture file that does not exist is no error (the proof shows a
+    framed placeholder for it)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError("not an issue folder (expected a folder with issue.toml)", where=str(folder))
+    issue_file = folder / "issue.toml"
+    try:
+        data = tomllib.loads(read_text(issue_file))
+    except (ValueError, OverflowError) as e:  # TOMLDecodeError, or an integer of 5,000 digits
+        raise UserError(f"malformed TOML: {_value_problem(e)}", where=str(issue_file)) from None
+    except RecursionError:
+        raise UserError("malformed TOML: arrays or tables nested too deep", where=str(issue_file)) from None
+    try:
+        issue = Issue(**data)
+    except ValidationError as e:
+        raise UserError(describe(e), where=str(issue_file)) from None
+    page_layouts = _check_pages(issue, issue_file)
+    articles: dict[str, Article] = {}
+    for page in issue.pages:
+        for slug in page.articles:
+            if slug in articles:
+                raise UserError(f"article '{slug}' is listed twice", where=str(issue_file))
+            article = load_article(folder / "articles" / f"{slug}.md")
+            for i, picture in enumerate(article.pictures):
+                picture_path = folder / picture.file
+                if not picture_path.is_file() and not allow_missing_pictures:
+                    raise UserError(f"field 'pictures.{i}.file': picture file {picture.file} does not exist",
+                                    where=str(folder / "articles" / f"{slug}.md"))
+                if picture_path.is_file() and (problem := picture_problem(picture_path)):
+                    raise UserError(f"field 'pictures.{i}.file': {picture.file} {problem}",
+                                    where=str(folder / "articles" / f"{slug}.md"))
+            _check_pin(article, page_layouts[page.number], folder / "articles" / f"{slug}.md")
+            articles[slug] = article
+    save_verified_pictures()
+    return LoadedIssue(folder=folder, issue=issue, articles=articles)
+
