@@ -237,11 +237,16 @@ def _inside(obj: dict, rect, height: float, right_slack: float = 0.0) -> bool:
     return rect[0] - EPS <= x <= rect[2] + right_slack and rect[1] - EPS <= y <= rect[3] + EPS
 
 
-def _rows(chars: list[dict]) -> list[list[dict]]:
-    rows: dict[float, list[dict]] = {}
-    for c in chars:
-        rows.setdefault(round(c["top"] * 2) / 2, []).append(c)
-    return [sorted(row, key=lambda c: c["x0"]) for _, row in sorted(rows.items())]
+def _rows(chars: list[dict], em: float) -> list[list[dict]]:
+    """Glyphs grouped into rows: a new row where the next glyph's top is a third of an em
+    lower (glyphs of one row differ a little: punctuation, fallback faces)."""
+    rows: list[list[dict]] = []
+    for c in sorted(chars, key=lambda c: c["top"]):
+        if rows and c["top"] - rows[-1][0]["top"] < em / 3:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    return [sorted(row, key=lambda c: c["x0"]) for row in rows]
 
 
 def _reaches(row: list[dict], edge: float, em: float) -> bool:
@@ -265,7 +270,7 @@ def measure_text(result: PageDesign, pdf_page, modules: list[Module], frame: Fra
         rows = []         # (row, column rect, is body)
         depths = []
         for rect in m.kind("text"):
-            column = _rows([c for c in chars if _inside(c, rect, height, right_slack=0.7 * frame.em)])
+            column = _rows([c for c in chars if _inside(c, rect, height, right_slack=0.7 * frame.em)], frame.em)
             depths.append(len(column))
             for row in column:
                 fonts = Counter(c["fontname"] for c in row).most_common(1)[0][0]
