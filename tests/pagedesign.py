@@ -29,6 +29,7 @@ MAX_FULL_WIDTH_TEXT = 1
 MIN_COLUMN_LINES = 12
 MAX_PICTURE_SHARE = 0.40
 MAX_CROP = 0.15
+MAX_DISTORTION = 0.01
 MIN_FLUSH = 0.995
 MAX_HOLE_LINES = 2
 
@@ -58,7 +59,7 @@ class Frame:
 
 @dataclass(frozen=True)
 class Violation:
-    rule: str      # 碰题, 十字, 通栏, 字块, 图片面积, 裁切, 主题, 齐行, 空白
+    rule: str      # 碰题, 十字, 通栏, 字块, 图片面积, 裁切, 变形, 主题, 齐行, 空白
     text: str      # in the designer's words
 
     def __str__(self) -> str:
@@ -87,6 +88,7 @@ class PageDesign:
     column_lines: dict[str, list[int]] = field(default_factory=dict)           # slug → lines per column
     picture_share: float = 0.0                                                 # of the 版心
     crops: dict[str, float] = field(default_factory=dict)                      # slug → cut share
+    distortions: dict[str, float] = field(default_factory=dict)                # slug → aspect change
     title_sizes: dict[str, float] = field(default_factory=dict)                # slug → 主题 pt
     priorities: dict[str, int] = field(default_factory=dict)
     body_lines: int = 0                                                        # non-final rows
@@ -280,7 +282,8 @@ def measure_text(result: PageDesign, pdf_page, modules: list[Module], frame: Fra
             if not body:
                 continue
             nxt = rows[i + 1] if i + 1 < len(rows) else None
-            if nxt is None or not nxt[2] or nxt[0][0]["x0"] >= nxt[1][0] + 1.5 * frame.em:
+            # the next row starts indented by 2 em (1.5 em where it opens with a bracket set half-width)
+            if nxt is None or not nxt[2] or nxt[0][0]["x0"] >= nxt[1][0] + 1.25 * frame.em:
                 continue      # a paragraph's last line
             result.body_lines += 1
             if _reaches(row, rect[2], frame.em):
@@ -305,26 +308,25 @@ def title_sizes(pdf_page, modules: list[Module], titles: dict[str, str]) -> dict
     return sizes
 
 
-def picture_crops(pdf_page, modules: list[Module]) -> dict[str, float]:
+def picture_crops(pdf_page, modules: list[Module]) -> tuple[dict[str, float], dict[str, float]]:
     """How much of each photograph the page cuts off: the picture part against the image's
-    placed extent (its placement matrix), the larger of the width and the height share. An
-    image placed at another aspect than its pixels (distorted) counts its distortion."""
+    placed extent (its placement matrix), the larger of the width and the height share; and how
+    far the placed aspect departs from the pixels' aspect (a stretched picture)."""
     height = float(pdf_page.height)
-    crops = {}
+    crops, distortions = {}, {}
     for m in modules:
         for rect in m.kind("picture"):
-            centre = {"x0": rect[0], "x1": rect[2], "top": height - rect[3], "bottom": height - rect[1]}
-            hits = [i for i in pdf_page.images if _inside(centre, (i["x0"], height - i["bottom"],
-                                                                   i["x1"], height - i["top"]), height)]
+            x, y = (rect[0] + rect[2]) / 2, height - (rect[1] + rect[3]) / 2     # top-down, as pdfplumber
+            hits = [i for i in pdf_page.images if i["x0"] <= x <= i["x1"] and i["top"] <= y <= i["bottom"]]
             if not hits:
                 continue
             image = max(hits, key=lambda i: (i["x1"] - i["x0"]) * (i["bottom"] - i["top"]))
             placed_w, placed_h = image["x1"] - image["x0"], image["bottom"] - image["top"]
             cut = max(1 - (rect[2] - rect[0]) / placed_w, 1 - (rect[3] - rect[1]) / placed_h, 0.0)
             px_w, px_h = image["srcsize"]
-            distortion = abs((placed_w / placed_h) / (px_w / px_h) - 1)
-            crops[m.slug] = round(max(cut, distortion), 4)
-    return crops
+            crops[m.slug] = round(cut, 4)
+            distortions[m.slug] = round(abs((placed_w / placed_h) / (px_w / px_h) - 1), 4)
+    return crops, distortions
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -344,7 +346,7 @@ def measure_page(sidecar: dict, index: int, frame: Frame, priorities: dict[str, 
     if pdf_page is not None:
         measure_text(result, pdf_page, modules, frame)
         result.title_sizes = title_sizes(pdf_page, modules, titles)
-        result.crops = picture_crops(pdf_page, modules)
+        result.crops, result.distortions = picture_crops(pdf_page, modules)
     else:
         result.column_lines = {m.slug: [round((r[3] - r[1]) / frame.pitch) for r in m.kind("text")]
                                for m in modules}
@@ -365,6 +367,8 @@ def violations(r: PageDesign, picture_limit: float) -> list[Violation]:
                                        f"(at most {picture_limit:.0%})"))
     found += [Violation("裁切", f"picture cropped {cut:.0%}: {slug}") for slug, cut in r.crops.items()
               if cut > MAX_CROP + 1e-9]
+    found += [Violation("变形", f"picture distorted {d:.0%}: {slug}") for slug, d in r.distortions.items()
+              if d > MAX_DISTORTION]
     sized = sorted(r.title_sizes.items(), key=lambda kv: r.priorities.get(kv[0], 5))
     for i, (high, high_size) in enumerate(sized):
         for low, low_size in sized[i + 1:]:

@@ -28,6 +28,7 @@ RULES = {
     "字块": lambda d, page: (d.min_column_lines >= MIN_COLUMN_LINES, d.column_lines),
     "图片面积": lambda d, page: (d.picture_share <= PICTURE_LIMIT.get(page, 0.40), round(d.picture_share, 3)),
     "裁切": lambda d, page: (d.max_crop <= MAX_CROP, d.crops),
+    "变形": lambda d, page: (not d.broken("变形"), d.distortions),      # a crop is only read on an undistorted picture
     "主题": lambda d, page: (not d.broken("主题"), d.broken("主题") or d.title_sizes),
     "齐行": lambda d, page: (d.flush_share >= MIN_FLUSH, d.short_lines),
     "空白": lambda d, page: (d.tallest_hole <= MAX_HOLE_LINES, d.holes),
@@ -91,6 +92,8 @@ def test_the_measurement_sees_the_whole_page(designs, page):
     assert articles == (4 if page == "sample" else len(design_pages.PAGES[page][0]))
     assert len(design.title_sizes) == articles
     assert len(design.column_lines) == articles and design.body_lines > 100
+    pictures = 4 if page == "sample" else sum(1 for *_, picture in design_pages.PAGES[page][0] if picture)
+    assert len(design.crops) == pictures          # every picture found placed in the PDF
 
 
 @pytest.mark.parametrize("page, rule", list(cases()))

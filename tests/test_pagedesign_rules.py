@@ -164,11 +164,12 @@ SMALL = Frame(left=50.0, top=700.0, width=243.0, height=324.0, pitch=13.5, em=9.
 SMALL_HEIGHT = 802.047
 
 
-def small_page(title_sizes=(24, 18), picture_px=(26, 24), short_row=None, rows_b=12) -> tuple[dict, bytes]:
+def small_page(title_sizes=(24, 18), picture_px=(26, 24), short_row=None, rows_b=12,
+               stretch=False) -> tuple[dict, bytes]:
     """The sidecar and a PDF: module a (1 栏, headline, 21 text lines, priority 1), module b
     (1 栏, picture 117 × 108 pt over its headline, 12 text lines, priority 2). Text rows are
     drawn glyph by glyph in Courier, a paragraph every 7 rows; `short_row` ends one non-final row
-    of a 9 pt short; the picture is placed like CSS `object-fit: cover`."""
+    of a 9 pt short; the picture is placed like CSS `object-fit: cover`; `stretch` fills the box instead."""
     f = SMALL
     a = module(f, "a", 0, 1, 0, 24, [("headline", 0, 1, 0, 3), ("text", 0, 1, 3, 21)], title="ALPHA")
     b = module(f, "b", 1, 1, 0, 24, [("picture", 1, 1, 0, 8), ("caption", 1, 1, 8, 1),
@@ -195,7 +196,7 @@ def small_page(title_sizes=(24, 18), picture_px=(26, 24), short_row=None, rows_b
     picture = b["regions"][0]["parts"][0]["pdf"]
     pw, ph = picture[2] - picture[0], picture[3] - picture[1]
     scale = max(pw / picture_px[0], ph / picture_px[1])
-    w, h = picture_px[0] * scale, picture_px[1] * scale
+    w, h = (pw, ph) if stretch else (picture_px[0] * scale, picture_px[1] * scale)
     x, y = picture[0] - (w - pw) / 2, picture[1] - (h - ph) / 2
     ops.append(f"q {picture[0]} {picture[1]} {pw} {ph} re W n {w:.3f} 0 0 {h:.3f} {x:.3f} {y:.3f} cm /Im1 Do Q")
 
@@ -235,7 +236,7 @@ def test_a_small_good_pdf_breaks_no_rule(tmp_path):
     assert result.violations == []
     assert result.column_lines == {"a": [21], "b": [12]}
     assert result.title_sizes == {"a": 24, "b": 18}
-    assert result.crops == {"b": 0}
+    assert result.crops == {"b": 0} and result.distortions == {"b": 0}
     # rows 0–5, 7–12, 14–19 of a and 0–5, 7–10 of b are non-final
     assert (result.flush_lines, result.body_lines) == (28, 28)
 
@@ -267,3 +268,9 @@ def test_a_picture_cropped_past_the_limit(tmp_path):
 def test_a_slight_crop_is_within_the_limit(tmp_path):
     result = measure_small(tmp_path, picture_px=(30, 24))      # 13 % off the width
     assert result.crops["b"] == pytest.approx(0.133, abs=0.002) and result.violations == []
+
+
+def test_a_stretched_picture_is_distorted_not_cropped(tmp_path):
+    result = measure_small(tmp_path, picture_px=(39, 24), stretch=True)     # 13:8 pixels in a 13:12 box
+    assert result.crops["b"] == 0
+    assert [str(v) for v in result.violations] == ["picture distorted 33%: b"]
