@@ -260,8 +260,9 @@ def _reaches(row: list[dict], edge: float, em: float) -> bool:
 
 
 def measure_text(result: PageDesign, pdf_page, modules: list[Module], frame: Frame) -> None:
-    """Every text column's depth in glyph rows, and the share of non-final body rows that are
-    flush: a row is final when the next row of its article (across columns) starts indented,
+    """Every text column's depth in grid lines (its glyph rows, or the pitches from its first
+    to its last body row where a 小标题 takes more than a line), and the share of non-final body
+    rows that are flush: a row is final when the next row of its article (across columns) starts indented,
     is set in another face (a 小标题), or there is none."""
     height = float(pdf_page.height)
     chars = [c for c in pdf_page.chars if not c["text"].isspace()]
@@ -273,10 +274,13 @@ def measure_text(result: PageDesign, pdf_page, modules: list[Module], frame: Fra
         depths = []
         for rect in m.kind("text"):
             column = _rows([c for c in chars if _inside(c, rect, height, right_slack=0.7 * frame.em)], frame.em)
-            depths.append(len(column))
+            body_tops = []
             for row in column:
-                fonts = Counter(c["fontname"] for c in row).most_common(1)[0][0]
-                rows.append((row, rect, fonts == body_font))
+                body = Counter(c["fontname"] for c in row).most_common(1)[0][0] == body_font
+                rows.append((row, rect, body))
+                body_tops += [row[0]["top"]] if body else []
+            spanned = round((body_tops[-1] - body_tops[0]) / frame.pitch) + 1 if body_tops else 0
+            depths.append(max(len(column), spanned))
         result.column_lines[m.slug] = depths
         for i, (row, rect, body) in enumerate(rows):
             if not body:
@@ -354,6 +358,11 @@ def measure_page(sidecar: dict, index: int, frame: Frame, priorities: dict[str, 
     return result
 
 
+def _percent(share: float) -> str:
+    """37 %, as issue 12 and the proof write a share."""
+    return f"{round(share * 100)} %"
+
+
 def violations(r: PageDesign, picture_limit: float) -> list[Violation]:
     found = [Violation("碰题", f"碰题: {a} / {b}") for a, b in r.headline_clashes]
     found += [Violation("十字", f"十字 at x={x:.0f} y={y:.0f} pt") for x, y in r.crosses]
@@ -363,11 +372,11 @@ def violations(r: PageDesign, picture_limit: float) -> list[Violation]:
         if depths and min(depths) < MIN_COLUMN_LINES:
             found.append(Violation("字块", f"字块 only {min(depths)} lines deep: {slug}"))
     if r.picture_share > picture_limit + 1e-9:
-        found.append(Violation("图片面积", f"pictures fill {r.picture_share:.0%} of the 版心 "
-                                       f"(at most {picture_limit:.0%})"))
-    found += [Violation("裁切", f"picture cropped {cut:.0%}: {slug}") for slug, cut in r.crops.items()
+        found.append(Violation("图片面积", f"pictures fill {_percent(r.picture_share)} of the 版心 "
+                                       f"(at most {_percent(picture_limit)})"))
+    found += [Violation("裁切", f"picture cropped {_percent(cut)}: {slug}") for slug, cut in r.crops.items()
               if cut > MAX_CROP + 1e-9]
-    found += [Violation("变形", f"picture distorted {d:.0%}: {slug}") for slug, d in r.distortions.items()
+    found += [Violation("变形", f"picture distorted {_percent(d)}: {slug}") for slug, d in r.distortions.items()
               if d > MAX_DISTORTION]
     sized = sorted(r.title_sizes.items(), key=lambda kv: r.priorities.get(kv[0], 5))
     for i, (high, high_size) in enumerate(sized):

@@ -165,11 +165,12 @@ SMALL_HEIGHT = 802.047
 
 
 def small_page(title_sizes=(24, 18), picture_px=(26, 24), short_row=None, rows_b=12,
-               stretch=False) -> tuple[dict, bytes]:
+               stretch=False, subhead=None) -> tuple[dict, bytes]:
     """The sidecar and a PDF: module a (1 栏, headline, 21 text lines, priority 1), module b
     (1 栏, picture 117 × 108 pt over its headline, 12 text lines, priority 2). Text rows are
     drawn glyph by glyph in Courier, a paragraph every 7 rows; `short_row` ends one non-final row
-    of a 9 pt short; the picture is placed like CSS `object-fit: cover`; `stretch` fills the box instead."""
+    of a 9 pt short; the picture is placed like CSS `object-fit: cover`; `stretch` fills the box instead. `subhead` (slug, row) sets a bold 小标题 there, taking
+    two lines."""
     f = SMALL
     a = module(f, "a", 0, 1, 0, 24, [("headline", 0, 1, 0, 3), ("text", 0, 1, 3, 21)], title="ALPHA")
     b = module(f, "b", 1, 1, 0, 24, [("picture", 1, 1, 0, 8), ("caption", 1, 1, 8, 1),
@@ -182,6 +183,10 @@ def small_page(title_sizes=(24, 18), picture_px=(26, 24), short_row=None, rows_b
     def text_rows(part: list[float], rows: int, slug: str) -> None:
         for k in range(rows):
             baseline = part[3] - (k + 1) * f.pitch + 3
+            if subhead and (slug, k) == subhead:
+                glyphs("F2", 9, part[0] + 18, part[2] - 18, baseline - f.pitch / 2, "x" * 7)
+            if subhead and (slug, k) in (subhead, (subhead[0], subhead[1] + 1)):
+                continue
             start = part[0] + (2 * f.em if k % 7 == 0 else 0)
             end = part[2] - (30 if k % 7 == 6 or k == rows - 1 else 0)
             if (slug, k) == short_row:
@@ -254,6 +259,14 @@ def test_column_depth_is_counted_in_the_pdf_not_taken_from_the_sidecar(tmp_path)
     assert [str(v) for v in result.violations] == ["字块 only 11 lines deep: b"]
 
 
+def test_a_subhead_of_two_lines_counts_as_two_lines_of_depth(tmp_path):
+    result = measure_small(tmp_path, subhead=("b", 8))
+    assert result.column_lines["b"] == [12]
+    # the row before the 小标题 ends its paragraph; b keeps rows 0–5 and 10 non-final
+    assert (result.flush_lines, result.body_lines) == (25, 25)
+    assert result.violations == []
+
+
 def test_a_lower_priority_with_a_larger_headline(tmp_path):
     result = measure_small(tmp_path, title_sizes=(20, 24))
     assert [str(v) for v in result.violations] == ["主题 of b (priority 2) 24 pt larger than a (priority 1) 20 pt"]
@@ -262,7 +275,7 @@ def test_a_lower_priority_with_a_larger_headline(tmp_path):
 def test_a_picture_cropped_past_the_limit(tmp_path):
     result = measure_small(tmp_path, picture_px=(39, 24))      # 13:8 into a 13:12 box
     assert result.crops["b"] == pytest.approx(1 - 117 / 175.5, abs=0.002)
-    assert [str(v) for v in result.violations] == ["picture cropped 33%: b"]
+    assert [str(v) for v in result.violations] == ["picture cropped 33 %: b"]
 
 
 def test_a_slight_crop_is_within_the_limit(tmp_path):
@@ -273,4 +286,4 @@ def test_a_slight_crop_is_within_the_limit(tmp_path):
 def test_a_stretched_picture_is_distorted_not_cropped(tmp_path):
     result = measure_small(tmp_path, picture_px=(39, 24), stretch=True)     # 13:8 pixels in a 13:12 box
     assert result.crops["b"] == 0
-    assert [str(v) for v in result.violations] == ["picture distorted 33%: b"]
+    assert [str(v) for v in result.violations] == ["picture distorted 33 %: b"]
