@@ -50,6 +50,14 @@ function renderPages() {
   }
 }
 
+// A record field as lines: a picture or pin as "key: value · key: value", one a line.
+function fieldText(value) {
+  if (Array.isArray(value)) return value.map(fieldText).join("\n");
+  if (value && typeof value === "object")
+    return Object.entries(value).map(([k, v]) => `${k}: ${v}`).join(" · ");
+  return String(value);
+}
+
 function renderArticle(slug) {
   const article = state.articles.find((a) => a.slug === slug);
   $("article").hidden = !article;
@@ -58,8 +66,7 @@ function renderArticle(slug) {
   $("article-file").textContent = article.file;
   $("article-title").textContent = article.title;
   const rows = Object.entries(article.record).map(([key, value]) =>
-    el("tr", {}, el("th", { textContent: key }),
-       el("td", { textContent: typeof value === "object" ? JSON.stringify(value) : String(value) })));
+    el("tr", {}, el("th", { textContent: key }), el("td", { textContent: fieldText(value) })));
   $("article-record").replaceChildren(...rows);
   const findings = article.findings.map(findingLink);
   $("article-findings").replaceChildren(...(findings.length ? findings : [el("li", { textContent: "无 none" })]));
