@@ -108,24 +108,21 @@ class Live:
         for queue in self.listeners:
             queue.put_nowait(message)
 
-    def _build(self) -> None:
-        """One build (in a worker thread); updates the state, keeping the last good page on an error."""
+    def _build(self, generation: int) -> dict:
+        """One build (in a worker thread): the state's new fields, or its error with the last
+        good page kept."""
         start = time.perf_counter()
         try:
             result = build(self.issue, self.out, variants=("proof",), png_dpi=self.dpi)
-            pages, articles, findings, pngs = describe_build(result, self.dpi, self.state.generation + 1)
+            pages, articles, findings, pngs = describe_build(result, self.dpi, generation)
         except UserError as e:
-            self.state.error = str(e)
-            return
+            return {"error": str(e)}
         except Exception as e:          # a bug: keep serving the last good page, say what broke
             log.error("build failed:\n%s", traceback.format_exc())
-            self.state.error = f"internal error ({type(e).__name__}: {e}); see the server's output"
-            return
-        s = self.state
-        s.generation += 1
-        s.pages, s.articles, s.findings, s.pngs = pages, articles, findings, pngs
-        s.error, s.seconds = None, round(time.perf_counter() - start, 2)
-        s.built, s.version = time.strftime("%H:%M:%S"), output.records_version(result.plan.issue)
+            return {"error": f"internal error ({type(e).__name__}: {e}); see the server's output"}
+        return {"generation": generation, "pages": pages, "articles": articles, "findings": findings,
+                "pngs": pngs, "error": None, "seconds": round(time.perf_counter() - start, 2),
+                "built": time.strftime("%H:%M:%S"), "version": output.records_version(result.plan.issue)}
 
     async def run_builds(self) -> None:
         """Build now, then once more after each burst of changes (builds never overlap)."""
@@ -135,7 +132,9 @@ class Live:
             self.dirty.clear()
             self.state.building = True
             self.publish()
-            await asyncio.to_thread(self._build)
+            update = await asyncio.to_thread(self._build, self.state.generation + 1)
+            for name, value in update.items():      # here, in the loop: no page sees half a state
+                setattr(self.state, name, value)
             self.state.building = False
             self.publish()
             line = f"error: {self.state.error}" if self.state.error else \
