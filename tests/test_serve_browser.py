@@ -5,18 +5,14 @@ running as a user starts it."""
 from __future__ import annotations
 
 import io
-import queue
-import socket
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from conftest import ROOT, article, write_issue
+from conftest import article, write_issue
+from live_server import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -24,49 +20,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 BODY = "鄄城县召开全县打击治理电信网络诈骗工作推进会议，安排部署下一阶段工作。" * 12
 OTHER = "今年，鄄城县总工会联合团县委，在全县13个镇街打造了工会暑期爱心托管班。" * 10
 FIRST, SECOND, THIRD = "全县推进反诈工作", "鄄城县召开反诈推进会", "反诈宣传走进社区"
-
-
-class Server:
-    """`paiban serve` in a subprocess; its output lines are read by a thread (no blocking read)."""
-
-    def __init__(self, *args: str):
-        self.process = subprocess.Popen([sys.executable, "-m", "typeset", "serve", *args], cwd=ROOT,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def wait_for_line(self, needle: str, seconds: float) -> str:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                if self.process.poll() is not None and self.lines.empty():
-                    break
-                continue
-            self.seen.append(line)
-            if needle in line:
-                return line
-        raise AssertionError(f"no line with {needle!r}; output: {''.join(self.seen)}")
-
-    def output(self) -> str:
-        """Everything the server printed so far."""
-        while not self.lines.empty():
-            self.seen.append(self.lines.get())
-        return "".join(self.seen)
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -100,7 +53,7 @@ def test_live_page_shows_the_issue_and_follows_edits_and_errors(tmp_path, browse
     record = issue / "articles" / "a.md"
     server = Server(str(issue), "--port", "0")
     try:
-        url = server.wait_for_line("serving", 60).split(" at ")[1].split()[0]
+        url = server.url()
         assert url.startswith("http://127.0.0.1:")          # localhost unless told otherwise
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
@@ -164,15 +117,3 @@ def test_live_page_shows_the_issue_and_follows_edits_and_errors(tmp_path, browse
     finally:
         server.stop()
     assert server.process.returncode is not None
-
-
-def test_a_port_in_use_is_one_line(tmp_path):
-    issue = write_issue(tmp_path / "live", {"a": article(FIRST, BODY)})
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "typeset", "serve", str(issue), "--port", str(port)],
-                                cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1
-    assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in result.stderr and "--port" in result.stderr

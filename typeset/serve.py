@@ -221,6 +221,7 @@ def listen(host: str, port: int) -> socket.socket:
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(128)        # from now on a browser's connection waits for the server, never refused
     except OSError as e:
         raise UserError(f"cannot listen on {host}:{port} ({e.strerror}): choose another --port or --host") from None
     return sock
