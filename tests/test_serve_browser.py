@@ -5,6 +5,7 @@ running as a user starts it."""
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 
@@ -86,6 +87,8 @@ def test_live_page_shows_the_issue_and_follows_edits_and_errors(tmp_path, browse
         link.click()
         expect(page.locator("#article-title")).to_have_text("托管班缓解看护难")
         expect(page.locator("#article-findings")).to_contain_text("missing.jpg")
+        expect(page.locator('.zone[data-slug="b"]').first).to_have_class(re.compile(r"\bselected\b"))
+        expect(zone).not_to_have_class(re.compile(r"\bselected\b"))
         zone.click()
 
         # a saved record: the new title and a new image, without a reload
@@ -105,6 +108,7 @@ def test_live_page_shows_the_issue_and_follows_edits_and_errors(tmp_path, browse
         expect(banner).to_be_visible(timeout=30_000)
         expect(banner).to_contain_text("a.md")
         expect(banner).to_contain_text("front matter")
+        assert "\n" not in banner.text_content().strip()
         assert image.get_attribute("src") == second_src and image.evaluate("i => i.naturalWidth > 0")
         expect(page.locator("#article-title")).to_have_text(SECOND)
 
