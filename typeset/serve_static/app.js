@@ -83,8 +83,23 @@ function route(scroll) {
   if (target) target.scrollIntoView({ block: "center", behavior: "smooth" });
 }
 
-function render(next) {
-  const rebuilt = !state || next.generation !== state.generation;
+// A new build's images are loaded before they replace the old ones: the page never flashes blank.
+function preload(pages) {
+  return Promise.all(pages.map((page) => {
+    const image = new Image();
+    image.src = page.url;
+    return image.decode().catch(() => {});
+  }));
+}
+
+let shown = 0;      // the generation on screen
+
+async function render(next) {
+  if (next.generation !== shown) {
+    await preload(next.pages);
+  }
+  const rebuilt = next.generation !== shown;
+  shown = next.generation;
   state = next;
   $("issue").textContent = `排版 ${state.issue}`;
   const status = $("status");
@@ -104,7 +119,8 @@ function render(next) {
 
 function connect() {
   const source = new EventSource("/events");
-  source.onmessage = (event) => render(JSON.parse(event.data));
+  let rendering = Promise.resolve();     // one state after the other, in the order they came
+  source.onmessage = (event) => { rendering = rendering.then(() => render(JSON.parse(event.data))); };
   source.onerror = () => { $("status").textContent = "连接中断 disconnected: retrying…"; };
 }
 
