@@ -19,7 +19,7 @@ import socket
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import uvicorn
@@ -61,11 +61,6 @@ class LiveState:
                 "pages": self.pages, "articles": self.articles, "findings": self.findings}
 
 
-def _finding(f) -> dict:
-    return {"severity": f.severity, "check": f.check, "message": f.message, "page": f.page,
-            "article": f.article, "title": f.title, "hint": f.hint, "where": f.where()}
-
-
 def describe_build(result, dpi: int, generation: int) -> tuple[list[dict], list[dict], list[dict], dict[int, bytes]]:
     """Pages (with image URLs), articles (record, text, regions, findings) and findings of a
     proof build, from its plan, report and the sidecar's regions in PNG pixels."""
@@ -74,7 +69,7 @@ def describe_build(result, dpi: int, generation: int) -> tuple[list[dict], list[
                           version=output.records_version(plan.issue), png_written=True)
     pngs = {index: path.read_bytes() for index, path in enumerate(result.outputs[0].pngs, 1)}
     pages = [{**page, "url": f"/page/{generation}/{page['index']}.png"} for page in side["pages"]]
-    findings = [_finding(f) for f in result.report.findings]
+    findings = [{**asdict(f), "where": f.where()} for f in result.report.findings]   # as paiban check --json
     articles = []
     for entry in side["articles"]:
         record = plan.issue.articles[entry["slug"]]
