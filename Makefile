@@ -8,9 +8,10 @@ BIN := $(VENV)/bin
 ISSUE ?= content/meili-juancheng
 # Debian/Ubuntu packages: fonts (roles in fonts/roles.toml), PDF tools the tests and checks use,
 # Ghostscript's CMYK ICC profile for the print variant, HarfBuzz subsetting (without it WeasyPrint
-# subsets with fontTools: 20 s a page instead of 0.4 s).
+# subsets with fontTools: 20 s a page instead of 0.4 s), and Chromium, the browser the live
+# page's test (tests/test_serve_browser.py) drives with Playwright.
 APT_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-hanazono poppler-utils qpdf libgs-common fontconfig \
-	libharfbuzz-subset0
+	libharfbuzz-subset0 chromium
 
 .PHONY: setup system venv bytecode samples demo test mutants install-check bench clean
 

@@ -11,7 +11,6 @@ PDF with pdfplumber. Nothing here imports the typesetter.
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field

@@ -8,11 +8,8 @@ and a fixed rule shows up as an XPASS to be unmarked.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 import design_pages
+import pytest
 from conftest import ROOT, paiban
 from pagedesign import MAX_CROP, MAX_HOLE_LINES, MIN_COLUMN_LINES, MIN_FLUSH, PageDesign, measure_build
 

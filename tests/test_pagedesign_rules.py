@@ -7,13 +7,11 @@ Sidecars are written here on the 对开 grid (8 栏 × 102 lines); the rules rea
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pdfplumber
 import pikepdf
 import pytest
-
 from pagedesign import Frame, measure_page, read_frame
 
 ROOT = Path(__file__).resolve().parent.parent

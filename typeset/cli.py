@@ -141,12 +141,48 @@ def watch(issue: Path, output: Path, variants: tuple[str, ...], interval: float)
 @reports_user_errors
 def fonts_():
     """List the font roles (and the fallback faces for 缺字) and the installed faces they resolve to."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     from typeset.system import fonts
 
+    # rich pads by display width: a Han character takes two columns, so the columns line up
+    table = Table("字体 role", "key", "family", "style", "file (face)", "package", "license", "use",
+                  box=box.SQUARE, header_style="bold")
     for r in (*fonts.resolve_all().values(), *fonts.resolve_fallbacks().values()):
-        where = f"{r.file} (face {r.index})" if r.resolved else "MISSING"
-        click.echo(f"{r.name} {r.role:<9} {r.family} {r.style:<8} → {where}  [{r.package}, {r.license}]  {r.use}")
+        where = f"{r.file} ({r.index})" if r.resolved else "[red]MISSING[/red]"
+        table.add_row(r.name, r.role, r.family, r.style, where, r.package, r.license, r.use)
+    console = Console()
+    if not console.is_terminal:     # into a file or a pipe: one line a face, however long
+        console.width = 1000
+    console.print(table)
     fonts.check_all()
+
+
+@main.command()
+@click.argument("issue", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="address to listen on (0.0.0.0: every network, e.g. for the newsroom)")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port")
+@click.option("--png-dpi", type=click.IntRange(20, 300), default=72, show_default=True,
+              help="resolution of the page images")
+@reports_user_errors
+def serve(issue: Path, host: str, port: int, png_dpi: int):
+    """The live page: a local web page of the issue's proof that updates whenever a record,
+    picture or page design is saved; click an article for its record, findings and text."""
+    from typeset import serve as serving
+
+    gc.enable()     # a long-running server: collect cycles as usual (run() turned it off)
+    serving.serve(issue, host=host, port=port, dpi=png_dpi)
+
+
+@main.command()
+def schema():
+    """Print the JSON Schema of the issue and article records ($defs Issue and Article)."""
+    from typeset.model.schema import records_schema
+
+    click.echo(json.dumps(records_schema(), ensure_ascii=False, indent=2))
 
 
 @main.command()
