@@ -213,7 +213,7 @@ def import_docx(path: Path | str) -> ImportedDocx:
     paras = _paragraphs(document, where)
     if not any(p.text for p in paras):
         raise UserError("the Word document has no text: is it the right file?", where=where)
-    if any(p.pictures for p in paras[:1]) and not paras[0].text:
+    if paras[0].pictures and not paras[0].text:
         raise UserError("a picture above the title: move it below the title, with its caption under it",
                         where=where)
 
