@@ -116,7 +116,7 @@ def _normalized(pieces: list[tuple[str, bool]]) -> tuple[str, tuple[bool, ...]]:
     text = normalize(raw)
     bold = [False] * len(text)
     matcher = difflib.SequenceMatcher(None, raw, text, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for _, i1, i2, j1, j2 in matcher.get_opcodes():
         for j in range(j1, j2):
             source = i1 + min(j - j1, max(i2 - i1 - 1, 0)) if i2 > i1 else max(i1 - 1, 0)
             bold[j] = raw_bold[source] if raw_bold else False
