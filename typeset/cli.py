@@ -56,25 +56,44 @@ def main(layouts: Path | None):
 @click.option("--page", "page_number", default=1, show_default=True, help="版次")
 @click.option("--layout", default="duikai", show_default=True)
 @click.option("--force", is_flag=True, help="replace an existing issue folder")
+@click.option("--section", default=None, help="版名 of a page that a Word file creates (default: 第N版)")
 @reports_user_errors
 def import_(dump: Path, output: Path | None, as_json: bool, paper: str, date: str | None,
-            page_number: int, layout: str, force: bool):
-    """Import a plain-text page dump (OCR) into records, repairing broken paragraphs."""
+            page_number: int, layout: str, force: bool, section: str | None):
+    """Import a plain-text page dump (OCR) into records, repairing broken paragraphs; or add a
+    Word file (.docx) as one article to the issue folder OUTPUT, listed on page --page."""
     from typeset.sources import importer
 
+    if dump.suffix.lower() in (".docx", ".doc"):
+        return _import_word(dump, output, paper, date, page_number, layout, section)
     page = importer.import_file(dump)
     if as_json:
         click.echo(json.dumps(importer.to_json(page), ensure_ascii=False, indent=2))
     if output:
-        try:
-            day = dt.date.fromisoformat(date) if date else dt.date.today()
-        except ValueError:
-            raise UserError(f"--date '{date}' is not a date like 2023-08-04") from None
-        folder = importer.write_issue(page, output, paper=paper, date=day, page_number=page_number,
+        folder = importer.write_issue(page, output, paper=paper, date=_issue_date(date), page_number=page_number,
                                       layout=layout, force=force)
         click.echo(f"wrote {folder} ({len(page.articles)} articles)")
     if not (as_json or output):
         raise UserError("say where the records go: -o content/<issue> or --json")
+
+
+def _import_word(path: Path, output: Path | None, paper: str, date: str | None, page_number: int,
+                 layout: str, section: str | None) -> None:
+    from typeset.sources import docx_import
+
+    if not output:
+        raise UserError("say which issue folder the article goes to: -o content/<issue>")
+    imported = docx_import.import_docx(path)
+    article = docx_import.add_to_issue(imported, output, page=page_number, paper=paper, date=_issue_date(date),
+                                       layout=layout, section=section)
+    click.echo(f"wrote {article} ({len(imported.pictures)} pictures), listed on 版 {page_number}")
+
+
+def _issue_date(date: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        raise UserError(f"--date '{date}' is not a date like 2023-08-04") from None
 
 
 @main.command()

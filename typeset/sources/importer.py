@@ -157,12 +157,12 @@ _DATELINE_HEAD = (rf"本报讯|本报{_PLACE}{_DAY}[讯电]"
 _DATELINE = re.compile(rf"^(?P<head>{_DATELINE_HEAD}) ?（(?P<credit>[^（）]{{1,40}})）"
                        rf"|^(?P<bare>{_DATELINE_HEAD}) ")
 
-_DASH = re.compile(r"^\s*(?:[—―─]{1,3}|-{2,3})\s*")
-_MARKER = re.compile(r"^\s*(引题|副题)\s*[:：]\s*")
+DASH = re.compile(r"^\s*(?:[—―─]{1,3}|-{2,3})\s*")
+MARKER = re.compile(r"^\s*(引题|副题)\s*[:：]\s*")
 _HEADING = re.compile(r"^\s*(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 
 
-def _byline(text: str) -> str | None:
+def byline_of(text: str) -> str | None:
     """The credit of a byline paragraph (normalized, brackets removed), or None."""
     text = normalize(text)
     if len(text) > BYLINE_MAX:
@@ -183,7 +183,7 @@ def _page_credits(text: str) -> dict[str, str] | None:
     return credits
 
 
-def _split_dateline(paragraph: str) -> tuple[str | None, str]:
+def split_dateline(paragraph: str) -> tuple[str | None, str]:
     m = _DATELINE.match(paragraph)
     if not m:
         return None, paragraph
@@ -287,7 +287,7 @@ def parse_dump(text: str, *, where: str | None = None) -> ImportedPage:
     for k in range(len(groups) - 1):
         body = groups[k][1]
         last = "".join(line.strip() for line in body[-1].lines) if body else ""
-        if (m := _MARKER.match(last)) and m.group(1) == "引题":
+        if (m := MARKER.match(last)) and m.group(1) == "引题":
             kickers[k + 1] = normalize(last[m.end():]) or None
             body.pop()
 
@@ -308,7 +308,7 @@ def _preamble_kicker(preamble: list[_Block], where: str | None) -> str | None:
         return None
     pieces = [p for block in preamble for p in _block_pieces(block.lines)]
     if pieces:
-        pieces[0] = _MARKER.sub("", pieces[0], 1) if _MARKER.match(pieces[0]) else pieces[0]
+        pieces[0] = MARKER.sub("", pieces[0], 1) if MARKER.match(pieces[0]) else pieces[0]
     paragraphs = [normalize(p) for p in _repair(pieces)]
     paragraphs = [p for p in paragraphs if p]
     if not paragraphs:
@@ -330,11 +330,11 @@ def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where:
     subtitle = None
     if body:
         first = "".join(l.strip() for l in body[0].lines)
-        marker = _MARKER.match(first)
+        marker = MARKER.match(first)
         if marker and marker.group(1) == "副题":
             subtitle = normalize(first[marker.end():]) or None
             body.pop(0)
-        elif _DASH.match(first) and (rest := normalize(_DASH.sub("", first, 1))):
+        elif DASH.match(first) and (rest := normalize(DASH.sub("", first, 1))):
             subtitle = f"——{rest}"
             body.pop(0)
 
@@ -345,7 +345,7 @@ def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where:
             sealed.add(len(pieces))
         pieces.extend(_block_pieces(block.lines))
     byline = None
-    if pieces and (len(pieces) - 1) not in sealed and (credit := _byline(pieces[-1])):
+    if pieces and (len(pieces) - 1) not in sealed and (credit := byline_of(pieces[-1])):
         byline = credit
         pieces.pop()
 
@@ -354,7 +354,7 @@ def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where:
 
     dateline = None
     if paragraphs:
-        dateline, rest = _split_dateline(paragraphs[0])
+        dateline, rest = split_dateline(paragraphs[0])
         if rest:
             paragraphs[0] = rest
         else:
