@@ -13,7 +13,8 @@
   character with no glyph, every preflight finding — and listed on a last "proof report" page.
   `--diff PREVIOUS` highlights the articles whose text changed since the last proof. The proof
   never fails on a preflight finding: showing them is its job.
-- archive (存档): PDF/A-3u (see ARCHIVE_PDF_VARIANT for why), fonts embedded, one bookmark per
+- archive (存档): PDF/A-3a (see ARCHIVE_PDF_VARIANT for why), tagged (typeset.archivetags: one Art
+  per article, H1/H2 headlines, one P per paragraph), no interpolated image, fonts embedded, one bookmark per
   article (section › title), the issue's metadata in the Info dictionary and XMP, the issue's
   records attached (a zip of the issue folder, AFRelationship /Source) with the digital-edition
   sidecar (`<issue>.articles.json`, /Data) so the archive can be rebuilt and re-indexed alone.
@@ -41,20 +42,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from typeset import plan as planning
-from typeset import preflight, records, render
+from typeset import archivetags, preflight, records, render
 from typeset.errors import UserError
 from typeset.layouts import MM
 from typeset.preflight import Finding, Report
 
 VARIANTS = ("print", "proof", "archive")
 PRINT_PDF_VARIANT = "pdf/x-4"
-# PDF/A-3u: part 3 because the archive carries the issue's source records as attachments, which
-# PDF/A-2 forbids (it allows only PDF/A files as attachments); level U because the archive is
-# read as text (full-text search, re-indexing), and U demands a Unicode mapping for every
-# glyph — WeasyPrint writes a ToUnicode map for every font, so U costs nothing over B and makes
-# a validator check it. (PDF/A-1 is out: it rejects the CJK OpenType fonts; level A needs a
-# tagged structure we do not claim.)
-ARCHIVE_PDF_VARIANT = "pdf/a-3u"
+# PDF/A-3a: part 3 because the archive carries the issue's source records as attachments, which
+# PDF/A-2 forbids (it allows only PDF/A files as attachments); level A because the archive is
+# read as text (full-text search, re-indexing, screen readers) in reading order: A demands a
+# Unicode mapping for every glyph (WeasyPrint writes a ToUnicode map for every font) and a
+# structure tree, which says the order of a page of many columns (typeset.archivetags).
+# (PDF/A-1 is out: it rejects the CJK OpenType fonts.)
+ARCHIVE_PDF_VARIANT = "pdf/a-3a"
+# PDF/A forbids /Interpolate true (ISO 19005-3, 6.2.8), which WeasyPrint writes for `auto`
+ARCHIVE_CSS = ":root.archive img { image-rendering: crisp-edges }"
 BLEED_MM = 3.0
 SLUG_MM = 10.0               # beyond the bleed: room for the crop marks and registration targets
 MIN_PPI = 200                # a picture under this at its placed size is an error in print
@@ -549,9 +552,9 @@ def check_archive_pdf(pdf_path: Path, plan: planning.IssuePlan) -> list[Finding]
     findings: list[Finding] = []
     with pikepdf.open(pdf_path) as pdf:
         xmp = pdf.open_metadata()
-        if xmp.get("pdfaid:part") != "3" or xmp.get("pdfaid:conformance") != "U":
+        if xmp.get("pdfaid:part") != "3" or xmp.get("pdfaid:conformance") != "A":
             findings.append(Finding("error", "archive", f"PDF/A: the XMP says pdfaid part "
-                                    f"{xmp.get('pdfaid:part')} conformance {xmp.get('pdfaid:conformance')}, not 3/U"))
+                                    f"{xmp.get('pdfaid:part')} conformance {xmp.get('pdfaid:conformance')}, not 3/A"))
         if not any(str(i.get("/S")) == "/GTS_PDFA1" for i in pdf.Root.get("/OutputIntents") or []):
             findings.append(Finding("error", "archive", "PDF/A: no /GTS_PDFA1 output intent"))
         titles = outline_titles(pdf)
@@ -859,8 +862,8 @@ def describe(plan: planning.IssuePlan) -> tuple[str, tuple[str, ...]]:
 
 
 def finish_archive(pdf_path: Path, plan: planning.IssuePlan, identifier: str) -> None:
-    """XMP: the issue in Dublin Core (publisher, date, identifier, subjects), the page count
-    (xmpTPg:NPages), a content-derived DocumentID."""
+    """The structure tree rebuilt (typeset.archivetags); XMP: the issue in Dublin Core (publisher,
+    date, identifier, subjects), the page count (xmpTPg:NPages), a content-derived DocumentID."""
     import pikepdf
     from pikepdf.models.metadata import PdfMetadata
 
@@ -870,6 +873,7 @@ def finish_archive(pdf_path: Path, plan: planning.IssuePlan, identifier: str) ->
     except Exception:
         pass
     with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
+        archivetags.retag(pdf, plan)
         if "/AF" in pdf.Root:       # WeasyPrint 70 lists every attachment twice in the catalog's /AF
             unique = {spec.objgen: spec for spec in pdf.Root.AF}
             pdf.Root.AF = pikepdf.Array(list(unique.values()))
@@ -987,7 +991,7 @@ def _build_strict(variant, issue_plan, target, report, placed, version, profile,
         options["pdf_variant"] = PRINT_PDF_VARIANT
     else:
         html = render.render_html(issue_plan, epoch=epoch, variant="archive", picture_src=_picture_src(placed),
-                                  description=description, keywords=keywords)
+                                  description=description, keywords=keywords, extra_css=(ARCHIVE_CSS,))
         options["pdf_variant"] = ARCHIVE_PDF_VARIANT
     if write_html:
         with buildmod.atomic_target(target.with_suffix(".html")) as tmp:
