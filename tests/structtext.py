@@ -29,6 +29,8 @@ class _MarkedText(PDFDevice):
 
     def begin_tag(self, tag, props=None):
         mcid = props.get("MCID") if isinstance(props, dict) else None
+        if mcid is not None:
+            self.text.setdefault(mcid, "")
         self.stack.append(mcid)
         self.tags.append(tag.name)
 

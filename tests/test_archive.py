@@ -1,0 +1,118 @@
+"""The archive as an archive reads it: PDF/A-3a, tagged, no interpolated image, and the
+structure tree's text, article by article and paragraph by paragraph, equal to the records
+(read with tests/structtext.py, not with the product's code)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import ROOT
+from structtext import marked_text, structure
+from typeset import build, records
+
+sys.path.insert(0, str(ROOT / "bench"))
+import generate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def archive(sample_issue, tmp_path_factory) -> tuple[Path, records.LoadedIssue]:
+    out = tmp_path_factory.mktemp("archive")
+    result = build.build(sample_issue, out, variants=["archive"])
+    assert not result.report.errors, result.report.text()
+    return result.outputs[0].pdf, result.plan.issue
+
+
+@pytest.fixture(scope="module")
+def jumped(tmp_path_factory) -> tuple[Path, records.LoadedIssue]:
+    """Two pages; the long article on page 1 continues on page 2 (上接/下转)."""
+    folder = generate.write_issue(tmp_path_factory.mktemp("jump") / "jump", pages=2, articles=3,
+                                  lengths=[7000, 3500, 2333], seed=11)
+    toml = (folder / "issue.toml").read_text(encoding="utf-8")
+    (folder / "issue.toml").write_text(toml.replace('articles = ["p2-01", "p2-02", "p2-03"]',
+                                                    'articles = ["p2-03"]'), encoding="utf-8")
+    result = build.build(folder, tmp_path_factory.mktemp("jump-out"), variants=["archive"])
+    assert not result.report.errors, result.report.text()
+    assert any(m.continuation for m in result.plan.pages[1].modules)
+    return result.outputs[0].pdf, result.plan.issue
+
+
+def _strip(text: str) -> str:
+    return "".join(text.split())
+
+
+def expected_elements(article: records.Article) -> list[tuple[str, str]]:
+    """(tag, text) of an article in the record's reading order."""
+    rows = [("H2", article.kicker), ("H1", article.title), ("H2", article.subtitle)]
+    rows += [("P", (article.dateline or "") + article.paragraphs[0])] + [("P", p) for p in article.paragraphs[1:]]
+    rows.append(("P", article.byline))
+    for picture in article.pictures:
+        rows += [("Figure", ""), ("Caption", " ".join(t for t in (picture.caption, picture.credit) if t))]
+    return [(tag, _strip(text)) for tag, text in rows if text is not None and (text or tag == "Figure")]
+
+
+def _read(pdf: Path, issue: records.LoadedIssue):
+    tree, used = structure(pdf)
+    arts = tree.find("Art")
+    return arts, used, list(issue.articles.values())
+
+
+@pytest.mark.parametrize("which", ["archive", "jumped"])
+def test_structure_text_equals_the_records(which, request):
+    """One Art per article, in issue order; inside it H2/H1/H2, one P per paragraph (a paragraph
+    over several columns, or over a jump to another page, included), Figure with the caption as
+    Alt, Caption — each element's text equal to the record's field."""
+    pdf, issue = request.getfixturevalue(which)
+    arts, used, articles = _read(pdf, issue)
+    assert len(arts) == len(articles)
+    for art, article in zip(arts, articles):
+        got = [(k.tag, _strip(k.all_text())) for k in art.kids]
+        assert got == expected_elements(article), article.slug
+        assert sum(k.tag == "P" for k in art.kids) == len(article.paragraphs) + bool(article.byline)
+        for figure, picture in zip(art.find("Figure"), article.pictures):
+            assert figure.attrs["/Alt"] == picture.caption
+    assert len(used) == len(set(used))                     # no marked content in two elements
+
+
+def test_a_paragraph_runs_over_columns_and_pages_as_one_p(jumped):
+    """The check above is not vacuous: some P draws lines in several columns, one on two pages."""
+    pdf, issue = jumped
+    with pikepdf.open(pdf) as doc:
+        pages_of_p = []
+        for element in _elements(doc.Root.StructTreeRoot):
+            if element.S == "/P":
+                pages_of_p.append({k.Pg.objgen for k in element.K if isinstance(k, pikepdf.Dictionary)})
+    assert any(len(p) == 2 for p in pages_of_p)
+
+
+def _elements(root):
+    for kid in root.K:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _elements(kid)
+
+
+def test_furniture_is_an_artifact_and_every_text_is_somewhere(archive):
+    """报眉, folio and credits are artifacts, not in the tree; every piece of marked content
+    with an MCID belongs to exactly one element."""
+    pdf, issue = archive
+    pages, artifacts = marked_text(pdf)
+    tree, used = structure(pdf)
+    assert set(used) == {(i, mcid) for i, page in enumerate(pages) for mcid in page}
+    in_tree = _strip(tree.all_text())
+    assert "魅力鄄城" in artifacts[0] and "第5版" in artifacts[0] and "责任编辑" in artifacts[0]
+    assert "第5版" not in in_tree and "责任编辑" not in in_tree
+
+
+def test_archive_declares_pdfa3a_tagged_lang_and_has_no_interpolation(archive):
+    pdf_path, _ = archive
+    with pikepdf.open(pdf_path) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "A")
+        assert pdf.Root.MarkInfo.Marked is True and str(pdf.Root.Lang) == "zh-CN"
+        images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert len(images) >= 4
+        assert not [i for i in images if i.get("/Interpolate") is True]
