@@ -116,3 +116,75 @@ def test_archive_declares_pdfa3a_tagged_lang_and_has_no_interpolation(archive):
         images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
         assert len(images) >= 4
         assert not [i for i in images if i.get("/Interpolate") is True]
+
+
+# --- paiban check: each archive rule fails a copy of the good archive broken in one place ------
+
+def _first_image(pdf):
+    return next(x for x in pdf.pages[0].Resources.XObject.values() if x.Subtype == "/Image")
+
+
+def _first_font(pdf):
+    return next(iter(pdf.pages[0].Resources.Font.values()))
+
+
+def _drop_font_file(pdf):
+    font = _first_font(pdf)
+    descriptor = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font else font.FontDescriptor
+    for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+        if key in descriptor:
+            del descriptor[key]
+
+
+def _one_art_less(pdf):
+    art = next(e for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/Art")
+    art.S = pikepdf.Name.Sect
+
+
+def _unlisted_attachment(pdf):
+    pdf.Root.AF = pikepdf.Array(list(pdf.Root.AF)[1:])
+
+
+BREAKS = {
+    "Interpolate": lambda pdf: _first_image(pdf).__setitem__("/Interpolate", True),
+    "MarkInfo": lambda pdf: pdf.Root.__delitem__("/MarkInfo"),
+    "StructTreeRoot": lambda pdf: pdf.Root.__delitem__("/StructTreeRoot"),
+    "Art elements for": _one_art_less,
+    "/Lang": lambda pdf: pdf.Root.__delitem__("/Lang"),
+    "not embedded": _drop_font_file,
+    "ToUnicode": lambda pdf: _first_font(pdf).__delitem__("/ToUnicode"),
+    "dc:title": lambda pdf: pdf.docinfo.__setitem__("/Title", pikepdf.String("另一个标题")),
+    "no AFRelationship": lambda pdf: next(iter(pdf.attachments.values())).obj.__delitem__("/AFRelationship"),
+    "catalog's /AF": _unlisted_attachment,
+}
+
+
+def test_the_good_archive_passes_every_archive_rule(archive):
+    from typeset import archivecheck
+
+    assert archivecheck.check(archive[0]) == []
+
+
+@pytest.mark.parametrize("expected", list(BREAKS))
+def test_each_archive_rule_finds_its_break_once(expected, archive, tmp_path):
+    from typeset import archivecheck
+
+    bad = tmp_path / "bad.pdf"
+    with pikepdf.open(archive[0]) as pdf:
+        BREAKS[expected](pdf)
+        pdf.save(bad)
+    findings = archivecheck.check(bad)
+    assert len(findings) == 1 and expected in findings[0].message, [f.message for f in findings]
+
+
+def test_paiban_check_fails_an_archive_with_interpolation_put_back(archive, tmp_path):
+    from conftest import paiban
+
+    bad = tmp_path / "interpolated.pdf"
+    with pikepdf.open(archive[0]) as pdf:
+        BREAKS["Interpolate"](pdf)
+        pdf.save(bad)
+    result = paiban("check", str(bad))
+    assert result.returncode == 1
+    assert "FAILED: 1 error(s)" in result.stdout and "has /Interpolate true" in result.stdout
+    assert paiban("check", str(archive[0])).returncode == 0

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from typeset import plan as planning
-from typeset import archivetags, preflight, records, render
+from typeset import archivecheck, archivetags, preflight, records, render
 from typeset.errors import UserError
 from typeset.layouts import MM
 from typeset.preflight import Finding, Report
@@ -564,7 +564,7 @@ def check_archive_pdf(pdf_path: Path, plan: planning.IssuePlan) -> list[Finding]
         names = set(pdf.attachments)
         if not any(n.endswith(".records.zip") for n in names):
             findings.append(Finding("error", "archive", "the issue's records are not attached"))
-    return findings
+    return findings + archivecheck.check(pdf_path)
 
 
 # --- the proof ----------------------------------------------------------------------------------

@@ -658,9 +658,11 @@ def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Fi
 # --- whole runs -------------------------------------------------------------------------------
 
 def check_pdf_file(pdf: Path | str) -> Report:
-    """The checks that need only a PDF: .notdef glyphs, fonts, size."""
+    """The checks that need only a PDF: .notdef glyphs, fonts, size; an archive's PDF/A rules."""
     start = time.perf_counter()
-    findings = check_glyphs_and_fonts(pdf)
+    from typeset import archivecheck
+
+    findings = check_glyphs_and_fonts(pdf) + archivecheck.check_if_archive(pdf)
     return Report(findings, source=str(pdf), timings={"pdf": time.perf_counter() - start})
 
 
