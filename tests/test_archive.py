@@ -188,3 +188,28 @@ def test_paiban_check_fails_an_archive_with_interpolation_put_back(archive, tmp_
     assert result.returncode == 1
     assert "FAILED: 1 error(s)" in result.stdout and "has /Interpolate true" in result.stdout
     assert paiban("check", str(archive[0])).returncode == 0
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+def test_attachment_dates_are_utc_of_the_issue_midnight_in_beijing(archive, monkeypatch):
+    """No SOURCE_DATE_EPOCH: the issue date (2023-08-04) at 00:00 Beijing is 16:00 UTC the day before."""
+    pdf_path, issue = archive
+    with pikepdf.open(pdf_path) as pdf:
+        dates = {(str(s.obj.EF.F.Params.CreationDate), str(s.obj.EF.F.Params.ModDate))
+                 for s in pdf.attachments.values()}
+    assert issue.issue.date.isoformat() == "2023-08-04"
+    assert dates == {("D:20230803160000Z", "D:20230803160000Z")}
+
+
+def test_proof_prints_beijing_time_and_is_reproducible(sample_issue, tmp_path, monkeypatch):
+    import subprocess
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1691107200")          # 2023-08-04 00:00 UTC
+    pdfs = [build.build(sample_issue, tmp_path / name, variants=["proof"]).outputs[0].pdf for name in "ab"]
+    assert pdfs[0].read_bytes() == pdfs[1].read_bytes()
+    text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True, check=True).stdout
+    assert "2023-08-04 08:00 北京时间" in text
+    with pikepdf.open(pdfs[0]) as pdf:
+        (spec,) = pdf.attachments.values()
+        assert str(spec.obj.EF.F.Params.CreationDate) == "D:20230804000000Z"

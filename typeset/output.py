@@ -905,12 +905,30 @@ class VariantOutput:
     sidecar: Path | None = None
 
 
-def built_at(epoch: int | None) -> str:
-    """The proof's "time built": SOURCE_DATE_EPOCH when set, else now (local time)."""
+BEIJING = dt.timezone(dt.timedelta(hours=8))     # the paper's zone: printed times are read in it
+
+
+def _source_epoch(epoch: int | None) -> int | None:
     if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
-    when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None else dt.datetime.now().astimezone()
-    return when.strftime("%Y-%m-%d %H:%M %Z").strip()
+    return epoch
+
+
+def attachment_time(plan: planning.IssuePlan, epoch: int | None) -> dt.datetime:
+    """When the attachments were made, in UTC (WeasyPrint writes the date with a literal Z
+    whatever the zone): SOURCE_DATE_EPOCH, else the issue date at midnight Beijing time — the
+    PDF's own dates (render.document_date), never "now"."""
+    epoch = _source_epoch(epoch)
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return dt.datetime.combine(plan.issue.issue.date, dt.time(), BEIJING).astimezone(dt.timezone.utc)
+
+
+def built_at(epoch: int | None) -> str:
+    """The proof's "time built" in Beijing time: SOURCE_DATE_EPOCH when set, else now."""
+    epoch = _source_epoch(epoch)
+    when = dt.datetime.fromtimestamp(epoch, BEIJING) if epoch is not None else dt.datetime.now(BEIJING)
+    return when.strftime("%Y-%m-%d %H:%M 北京时间")
 
 
 def build_variants(issue_folder: Path, out_dir: Path, variants: list[str], *, write_html: bool = False,
@@ -1004,11 +1022,11 @@ def _build_strict(variant, issue_plan, target, report, placed, version, profile,
         side = sidecar(issue_plan, pdf_name=target.name, variant="archive", dpi=dpi, version=version,
                        png_written=png_dpi is not None)
         side_bytes = (json.dumps(side, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-        when = dt.datetime.combine(issue_plan.issue.issue.date, dt.time(), dt.timezone(dt.timedelta(hours=8)))
+        when = attachment_time(issue_plan, epoch)
         import weasyprint
 
         options["attachments"] = [
-            weasyprint.Attachment(file_obj=io.BytesIO(records_zip(issue_plan.issue, when)),
+            weasyprint.Attachment(file_obj=io.BytesIO(records_zip(issue_plan.issue, when.astimezone(BEIJING))),
                                   name=f"{name}.records.zip", description="the issue's source records (issue.toml, "
                                   "articles, pictures): unzip and run paiban build to rebuild",
                                   created=when, modified=when, relationship="Source"),
@@ -1071,7 +1089,8 @@ def _build_proof(issue_plan, target, report, placed, overset, version, previous,
 
     attachment = weasyprint.Attachment(
         file_obj=io.BytesIO(json.dumps(side, ensure_ascii=False).encode("utf-8")), name=f"{name}.articles.json",
-        description="the articles of this proof (for paiban build --diff)", relationship="Data")
+        description="the articles of this proof (for paiban build --diff)", relationship="Data",
+        created=attachment_time(issue_plan, epoch), modified=attachment_time(issue_plan, epoch))
     with buildmod.atomic_target(target) as tmp:
         buildmod.render_pdf(issue_plan, html, tmp, Report(), attachments=[attachment])
     result = VariantOutput("proof", target, report)
