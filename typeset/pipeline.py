@@ -9,7 +9,6 @@ and `paiban check`.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import hashlib
 import io
@@ -27,19 +26,21 @@ from typeset.plan import IssuePlan, plan_issue
 from typeset.plan.pictures import PlacedPicture, placed_pictures
 from typeset.sources.issue_folder import load_issue
 from typeset.system import fonts
-from typeset.system.clock import BEIJING, source_date_epoch
+from typeset.system.clock import BEIJING, attachment_time, beijing_time
 from typeset.system.files import atomic_target
 
 PLAIN = "plain"
 VARIANTS = ("print", "proof", "archive")
 PRINT_PDF_VARIANT = "pdf/x-4"
-# PDF/A-3u: part 3 because the archive carries the issue's source records as attachments, which
-# PDF/A-2 forbids (it allows only PDF/A files as attachments); level U because the archive is
-# read as text (full-text search, re-indexing), and U demands a Unicode mapping for every
-# glyph — WeasyPrint writes a ToUnicode map for every font, so U costs nothing over B and makes
-# a validator check it. (PDF/A-1 is out: it rejects the CJK OpenType fonts; level A needs a
-# tagged structure we do not claim.)
-ARCHIVE_PDF_VARIANT = "pdf/a-3u"
+# PDF/A-3a: part 3 because the archive carries the issue's source records as attachments, which
+# PDF/A-2 forbids (it allows only PDF/A files as attachments); level A because the archive is
+# read as text (full-text search, re-indexing, screen readers) in reading order: A demands a
+# Unicode mapping for every glyph (WeasyPrint writes a ToUnicode map for every font) and a
+# structure tree, which says the order of a page of many columns (typeset.output.tags).
+# (PDF/A-1 is out: it rejects the CJK OpenType fonts.)
+ARCHIVE_PDF_VARIANT = "pdf/a-3a"
+# PDF/A forbids /Interpolate true (ISO 19005-3, 6.2.8), which WeasyPrint writes for `auto`
+ARCHIVE_CSS = ":root.archive img { image-rendering: crisp-edges }"
 DEFAULT_PNG_DPI = 100
 
 
@@ -195,11 +196,11 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
     else:
         description, keywords = output.describe(issue_plan)
         html = render.render_html(issue_plan, epoch=b.epoch, variant="archive", picture_src=_picture_src(b.placed),
-                                  description=description, keywords=keywords)
+                                  description=description, keywords=keywords, extra_css=(ARCHIVE_CSS,))
         options["pdf_variant"] = ARCHIVE_PDF_VARIANT
         side = output.sidecar(issue_plan, pdf_name=target.name, variant="archive", dpi=b.png_dpi or DEFAULT_PNG_DPI,
                               version=output.records_version(issue_plan.issue), png_written=b.png_dpi is not None)
-        options["attachments"] = _archive_attachments(issue_plan, side)
+        options["attachments"] = _archive_attachments(issue_plan, side, b.epoch)
     if b.write_html:
         _write_html(target.with_suffix(".html"), html)
     identifier = hashlib.sha256(html.encode()).hexdigest()
@@ -228,27 +229,20 @@ def _json_bytes(side: dict) -> bytes:
     return (json.dumps(side, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _archive_attachments(issue_plan: IssuePlan, side: dict) -> list:
-    """The issue's records (zip) and the digital-edition index, dated the issue's day."""
+def _archive_attachments(issue_plan: IssuePlan, side: dict, epoch: int | None) -> list:
+    """The issue's records (zip) and the digital-edition index, dated as the PDF is."""
     import weasyprint
 
     name = issue_plan.issue.name
-    when = dt.datetime.combine(issue_plan.issue.issue.date, dt.time(), BEIJING)
+    when = attachment_time(issue_plan.issue.issue.date, epoch)
     return [
-        weasyprint.Attachment(file_obj=io.BytesIO(output.records_zip(issue_plan.issue, when)),
+        weasyprint.Attachment(file_obj=io.BytesIO(output.records_zip(issue_plan.issue, when.astimezone(BEIJING))),
                               name=f"{name}.records.zip", description="the issue's source records (issue.toml, "
                               "articles, pictures): unzip and run paiban build to rebuild",
                               created=when, modified=when, relationship="Source"),
         weasyprint.Attachment(file_obj=io.BytesIO(_json_bytes(side)), name=f"{name}.articles.json",
                               description="digital-edition index: every article's fields and regions",
                               created=when, modified=when, relationship="Data")]
-
-
-def built_at(epoch: int | None) -> str:
-    """The proof's "time built": SOURCE_DATE_EPOCH when set, else now (local time)."""
-    epoch = source_date_epoch(epoch)
-    when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None else dt.datetime.now().astimezone()
-    return when.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def _proof(b: _Build) -> VariantOutput:
@@ -272,7 +266,7 @@ def _proof(b: _Build) -> VariantOutput:
                         if not (f.check == "text" and f.page is None and f.article in overset)]
     changes = output.compare(issue_plan, b.previous) if b.previous is not None else []
     version = output.records_version(issue_plan.issue)
-    dress = output.ProofDress(issue_plan, report.findings, version=version, built=built_at(b.epoch), changes=changes,
+    dress = output.ProofDress(issue_plan, report.findings, version=version, built=beijing_time(b.epoch), changes=changes,
                               diff_source=Path(b.diff).name if b.diff else None, overset=overset)
     html = render.render_html(issue_plan, epoch=b.epoch, variant="proof", picture_src=src, proof=dress,
                               description=description, keywords=keywords)
@@ -283,7 +277,9 @@ def _proof(b: _Build) -> VariantOutput:
                           version=version, png_written=b.png_dpi is not None)
     attachment = weasyprint.Attachment(
         file_obj=io.BytesIO(json.dumps(side, ensure_ascii=False).encode("utf-8")), name=f"{name}.articles.json",
-        description="the articles of this proof (for paiban build --diff)", relationship="Data")
+        description="the articles of this proof (for paiban build --diff)", relationship="Data",
+        created=attachment_time(issue_plan.issue.issue.date, b.epoch),
+        modified=attachment_time(issue_plan.issue.issue.date, b.epoch))
     with atomic_target(target) as tmp:
         render.write_pdf(issue_plan, html, tmp, attachments=[attachment])
     result = VariantOutput("proof", target, report)

@@ -12,6 +12,7 @@ from typeset.model.records import LoadedIssue
 from typeset.plan import IssuePlan
 
 from .identity import document_uuid
+from .tags import retag
 
 
 def records_zip(issue: LoadedIssue, when: dt.datetime) -> bytes:
@@ -44,8 +45,8 @@ def describe(plan: IssuePlan) -> tuple[str, tuple[str, ...]]:
 
 
 def finish_archive(pdf_path: Path, plan: IssuePlan, identifier: str) -> None:
-    """XMP: the issue in Dublin Core (publisher, date, identifier, subjects), the page count
-    (xmpTPg:NPages), a content-derived DocumentID."""
+    """The structure tree rebuilt (output.tags); XMP: the issue in Dublin Core (publisher, date,
+    identifier, subjects), the page count (xmpTPg:NPages), a content-derived DocumentID."""
     import pikepdf
     from pikepdf.models.metadata import PdfMetadata
 
@@ -55,6 +56,7 @@ def finish_archive(pdf_path: Path, plan: IssuePlan, identifier: str) -> None:
     except Exception:
         pass
     with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
+        retag(pdf, plan)
         if "/AF" in pdf.Root:       # WeasyPrint 70 lists every attachment twice in the catalog's /AF
             unique = {spec.objgen: spec for spec in pdf.Root.AF}
             pdf.Root.AF = pikepdf.Array(list(unique.values()))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from typeset.model.findings import Finding, Report
 
-from . import pdftext
+from . import pdfa_rules, pdftext
 from .fonts import check_glyphs_and_fonts
 from .pdfa import check_archive_pdf
 from .pdfx import check_print_pdf, rgb_uses
@@ -39,7 +39,7 @@ def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Fi
 
 
 def check_pdf_file(pdf: Path | str) -> Report:
-    """The checks that need only a PDF: .notdef glyphs, fonts, size."""
+    """The checks that need only a PDF: .notdef glyphs, fonts, size; an archive's PDF/A rules."""
     start = time.perf_counter()
-    findings = check_glyphs_and_fonts(pdf)
+    findings = check_glyphs_and_fonts(pdf) + pdfa_rules.check_if_archive(pdf)
     return Report(findings, source=str(pdf), timings={"pdf": time.perf_counter() - start})

@@ -1,11 +1,13 @@
-"""PDF/A-3u structure of an archive PDF (pikepdf): pdfaid in XMP, the output intent, one bookmark
-per article, the records attached (the fonts are checked by preflight.fonts)."""
+"""PDF/A-3a structure of an archive PDF (pikepdf): pdfaid in XMP, the output intent, one bookmark
+per article, the records attached, and what a validator checks of it (pdfa_rules)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from typeset.model.findings import Finding
+
+from . import pdfa_rules
 
 
 def outline_titles(pdf) -> list[str]:
@@ -28,9 +30,9 @@ def check_archive_pdf(pdf_path: Path, plan) -> list[Finding]:
     findings: list[Finding] = []
     with pikepdf.open(pdf_path) as pdf:
         xmp = pdf.open_metadata()
-        if xmp.get("pdfaid:part") != "3" or xmp.get("pdfaid:conformance") != "U":
+        if xmp.get("pdfaid:part") != "3" or xmp.get("pdfaid:conformance") != "A":
             findings.append(Finding("error", "archive", f"PDF/A: the XMP says pdfaid part "
-                                    f"{xmp.get('pdfaid:part')} conformance {xmp.get('pdfaid:conformance')}, not 3/U"))
+                                    f"{xmp.get('pdfaid:part')} conformance {xmp.get('pdfaid:conformance')}, not 3/A"))
         if not any(str(i.get("/S")) == "/GTS_PDFA1" for i in pdf.Root.get("/OutputIntents") or []):
             findings.append(Finding("error", "archive", "PDF/A: no /GTS_PDFA1 output intent"))
         titles = outline_titles(pdf)
@@ -40,4 +42,4 @@ def check_archive_pdf(pdf_path: Path, plan) -> list[Finding]:
         names = set(pdf.attachments)
         if not any(n.endswith(".records.zip") for n in names):
             findings.append(Finding("error", "archive", "the issue's records are not attached"))
-    return findings
+    return findings + pdfa_rules.check(pdf_path)
