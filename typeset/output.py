@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from typeset import plan as planning
-from typeset import preflight, records, render
+from typeset import diskcache, newsprint, preflight, records, render
 from typeset.errors import UserError
 from typeset.layouts import MM
 from typeset.preflight import Finding, Report
@@ -61,9 +61,6 @@ MIN_PPI = 200                # a picture under this at its placed size is an err
 PRINT_PPI = 300              # print pictures are resampled down to this at their placed size
 DEFAULT_PNG_DPI = 100
 CMYK_ENV = "PAIBAN_CMYK_ICC"
-ICC_DIRS = (Path("/usr/share/color/icc"), Path("/usr/local/share/color/icc"),
-            Path("/usr/share/ghostscript"), Path.home() / ".local/share/icc", Path.home() / ".color/icc")
-PREFERRED_CMYK = ("default_cmyk.icc", "ps_cmyk.icc")
 
 
 # --- the CMYK output profile --------------------------------------------------------------------
@@ -81,26 +78,15 @@ def _icc_kind(path: Path) -> tuple[bytes, bytes] | None:
 
 
 def find_cmyk_profile() -> Path:
-    """The CMYK output profile for the print variant: $PAIBAN_CMYK_ICC, else a CMYK printer
-    profile installed on the system (Ghostscript's default_cmyk.icc first); a UserError if none."""
+    """The CMYK output profile for the print variant: $PAIBAN_CMYK_ICC, else the newsprint
+    profile (typeset.newsprint: built on first use); a UserError if neither can be had."""
     override = os.environ.get(CMYK_ENV)
     if override:
         path = Path(override)
         if _icc_kind(path) is None or _icc_kind(path)[1] != b"CMYK":
             raise UserError(f"{CMYK_ENV}={override} is not a CMYK ICC profile", where=override)
         return path
-    found: list[Path] = []
-    for folder in ICC_DIRS:
-        if folder.is_dir():
-            found += sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".icc", ".icm"))
-    cmyk = [p for p in found if _icc_kind(p) == (b"prtr", b"CMYK")]
-    if not cmyk:
-        raise UserError("print: no CMYK ICC profile found for the output intent (searched "
-                        f"{', '.join(str(d) for d in ICC_DIRS)}); install Ghostscript's profiles "
-                        f"(apt-get install libgs-common) or set {CMYK_ENV}=/path/to/profile.icc")
-    cmyk.sort(key=lambda p: (p.name not in PREFERRED_CMYK, PREFERRED_CMYK.index(p.name)
-                             if p.name in PREFERRED_CMYK else 0, str(p)))
-    return cmyk[0]
+    return newsprint.newsprint_profile()
 
 
 # --- versions and digests -----------------------------------------------------------------------
@@ -197,9 +183,10 @@ def picture_findings(placed: list[Placed], severity: str) -> list[Finding]:
     return findings
 
 
-def cmyk_picture(placed: Placed, profile: Path, cache: Path) -> Path:
+def cmyk_picture(placed: Placed, profile: Path, cache: Path, ink_limit: float) -> Path:
     """The visible part of a picture at its placed size (at most PRINT_PPI), converted to CMYK
-    through the output profile (perceptual), as a JPEG in `cache` named by a content hash."""
+    through the output profile (perceptual), C+M+Y+K held to `ink_limit` %, as a JPEG in
+    `cache` named by a content hash."""
     from PIL import Image, ImageCms, ImageOps
 
     box = placed.module.picture_rect
@@ -207,7 +194,7 @@ def cmyk_picture(placed: Placed, profile: Path, cache: Path) -> Path:
     target = (max(1, round(box.w / 72 * ppi)), max(1, round(box.h / 72 * ppi)))
     source = placed.path.read_bytes()
     key = hashlib.sha256(source + hashlib.sha256(profile.read_bytes()).digest()
-                         + repr((placed.crop, target, "v1")).encode()).hexdigest()[:24]
+                         + repr((placed.crop, target, ink_limit, "v2")).encode()).hexdigest()[:24]
     out = cache / f"{key}.jpg"
     if out.is_file():
         return out
@@ -230,6 +217,7 @@ def cmyk_picture(placed: Placed, profile: Path, cache: Path) -> Path:
             src = ImageCms.createProfile("sRGB")
         cmyk = ImageCms.profileToProfile(image, src, str(profile), renderingIntent=ImageCms.Intent.PERCEPTUAL,
                                          outputMode="CMYK")
+        cmyk = newsprint.limit_ink(cmyk, ink_limit)
     fd, tmp = tempfile.mkstemp(prefix=".pic.", suffix=".jpg", dir=cache)
     os.close(fd)
     try:
@@ -909,6 +897,13 @@ def built_at(epoch: int | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
+def slug_time(plan: planning.IssuePlan, epoch: int | None) -> str:
+    """The print slug's time: the document's date (SOURCE_DATE_EPOCH, else the issue's date, so
+    the file is reproducible) in Beijing time."""
+    when = dt.datetime.fromisoformat(render.document_date(plan, epoch).replace("Z", "+00:00"))
+    return when.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M 北京时间")
+
+
 def build_variants(issue_folder: Path, out_dir: Path, variants: list[str], *, write_html: bool = False,
                    source_date_epoch: int | None = None, png_dpi: int | None = None,
                    diff: Path | None = None) -> tuple[planning.IssuePlan, list[VariantOutput]]:
@@ -978,12 +973,16 @@ def _build_strict(variant, issue_plan, target, report, placed, version, profile,
         report.findings += picture_findings(placed, "error")
         if report.errors:
             raise buildmod.PreflightFailed(report)
-        cache = target.parent / ".cache" / "print-pictures"
-        converted = {id(p.module): cmyk_picture(p, profile, cache) for p in placed}
+        # one cache for every output folder: the pictures' paths are in the HTML, whose hash is
+        # the document's identifier, so a print PDF is the same bytes wherever it is written
+        cache = diskcache.cache_dir() / "print-pictures"
+        limits = {p.page.number: p.layout.print.ink_limit for p in issue_plan.pages}
+        converted = {id(p.module): cmyk_picture(p, profile, cache, limits[p.page]) for p in placed}
         css = (f"@color-profile device-cmyk {{ src: url({profile.resolve().as_uri()}); components: c, m, y, k }}",)
         html = render.render_html(issue_plan, epoch=epoch, variant="print", extra_css=css,
                                   bleed_mm=BLEED_MM + SLUG_MM, picture_src=_picture_src(placed, converted),
-                                  description=description, keywords=keywords)
+                                  description=description, keywords=keywords,
+                                  slug=slug_time(issue_plan, epoch))
         options["pdf_variant"] = PRINT_PDF_VARIANT
     else:
         html = render.render_html(issue_plan, epoch=epoch, variant="archive", picture_src=_picture_src(placed),
@@ -1014,7 +1013,7 @@ def _build_strict(variant, issue_plan, target, report, placed, version, profile,
     with buildmod.atomic_target(target) as tmp:
         buildmod.render_pdf(issue_plan, html, tmp, report, **options)
         if variant == "print":
-            finish_print(tmp, identifier)
+            finish_print(tmp, identifier, newsprint.intent_fields(profile, max(limits.values())))
             report.findings += check_print_pdf(tmp)
         else:
             finish_archive(tmp, issue_plan, identifier)

@@ -1,0 +1,128 @@
+"""The newsprint press: its CMYK output profile, the condition the print PDF names, and the
+total-ink limit pictures are held to.
+
+No newsprint ICC profile ships with Debian, but its characterization data does: the package
+icc-profiles-free carries ANSI CGATS/SNAP TR 002-2007, "Color Characterization Data for
+Coldset Printing on Newsprint" (TR002.ti3; the ICC registry's condition "CGATS TR 002"). We
+build the profile from it with ArgyllCMS's colprof — total ink 240 %, medium GCR (half the
+grey in K: newsprint greys stay neutral and use less ink) — once, into the user cache
+(diskcache.cache_dir()/icc), at `make setup` or on the first print build; never downloaded.
+`PAIBAN_CMYK_ICC` names another profile instead (e.g. a plant's ISOnewspaper26v4).
+
+Run `python -m typeset.newsprint` to build it and print where it is and how long it took.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from typeset import diskcache
+from typeset.errors import UserError
+
+CHARACTERIZATION = Path("/usr/share/color/icc/TR002.ti3")      # Debian: icc-profiles-free
+SOURCE_GAMUT = Path("/usr/share/color/argyll/ref/sRGB.icm")     # Debian: argyll-ref
+PROFILE_INK_LIMIT = 240
+CONDITION = "CGATS TR 002"                  # the ICC characterization registry's name
+REGISTRY = "http://www.color.org"
+CONDITION_INFO = "Coldset offset printing on newsprint (ANSI CGATS/SNAP TR 002-2007)"
+DESCRIPTION = f"{CONDITION} newsprint (coldset), total ink {PROFILE_INK_LIMIT} %, medium GCR"
+PROFILE_NAME = f"CGATS-TR002-newsprint-{PROFILE_INK_LIMIT}.icc"
+DEFAULT_INK_LIMIT = 240
+# what tells a newsprint condition in an output intent (ours, a plant's ISOnewspaper26v4, IFRA26)
+NEWSPRINT_WORDS = re.compile(r"newsprint|newspaper|IFRA|\bTR ?0*2\b|SNAP", re.IGNORECASE)
+INK_LIMIT_NOTE = re.compile(r"pictures at most (\d+(?:\.\d+)?) % total ink")
+
+
+def profile_path() -> Path:
+    return diskcache.cache_dir() / "icc" / PROFILE_NAME
+
+
+def build_profile(target: Path | None = None) -> tuple[Path, float]:
+    """colprof on the TR 002 data into `target` (atomically); (path, seconds). A UserError
+    says which package to install when colprof or the data is missing."""
+    target = target or profile_path()
+    colprof = shutil.which("colprof")
+    if colprof is None or not CHARACTERIZATION.is_file() or not SOURCE_GAMUT.is_file():
+        raise UserError("print: no newsprint CMYK profile; install ArgyllCMS and the characterization "
+                        "data (apt-get install argyll argyll-ref icc-profiles-free, or make setup), or set "
+                        "PAIBAN_CMYK_ICC=/path/to/newsprint.icc")
+    start = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="paiban-icc-") as work:
+        shutil.copyfile(CHARACTERIZATION, Path(work) / "newsprint.ti3")
+        run = subprocess.run(
+            [colprof, "-qm", "-kh", f"-l{PROFILE_INK_LIMIT}", "-s", str(SOURCE_GAMUT), "-D", DESCRIPTION,
+             "-C", "Built by paiban from ANSI CGATS/SNAP TR 002-2007 characterization data",
+             "newsprint"], cwd=work, capture_output=True, text=True)
+        built = Path(work) / "newsprint.icc"
+        if run.returncode != 0 or not built.is_file():
+            raise UserError(f"print: colprof could not build the newsprint profile: "
+                            f"{(run.stderr or run.stdout).strip().splitlines()[-1:]}")
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(built, tmp)
+        os.replace(tmp, target)
+    return target, time.perf_counter() - start
+
+
+def newsprint_profile() -> Path:
+    """The cached newsprint profile, built on first use."""
+    path = profile_path()
+    return path if path.is_file() else build_profile(path)[0]
+
+
+def profile_description(path: Path) -> str:
+    """The profile's description tag ('desc', ICC v2 text or v4 'mluc'), '' if none."""
+    from PIL import ImageCms
+
+    try:
+        return ImageCms.getProfileDescription(ImageCms.getOpenProfile(str(path))).strip()
+    except (OSError, ImageCms.PyCMSError):
+        return ""
+
+
+def intent_fields(profile: Path, ink_limit: float) -> dict[str, str]:
+    """The output intent's OutputConditionIdentifier, OutputCondition, RegistryName and Info:
+    ours name CGATS TR 002; another profile is named by its own description. Info also states
+    the pictures' total-ink limit, so a check of the PDF alone knows it."""
+    note = f"; pictures at most {ink_limit:g} % total ink"
+    if profile.resolve() == profile_path().resolve():
+        return {"OutputConditionIdentifier": CONDITION, "OutputCondition": CONDITION_INFO,
+                "RegistryName": REGISTRY, "Info": f"{DESCRIPTION}; {CONDITION_INFO}{note}"}
+    name = profile_description(profile) or profile.stem
+    return {"OutputConditionIdentifier": name, "OutputCondition": name, "Info": name + note}
+
+
+def stated_ink_limit(info: str) -> float:
+    """The pictures' ink limit an output intent's Info states (DEFAULT_INK_LIMIT if none)."""
+    found = INK_LIMIT_NOTE.search(info)
+    return float(found.group(1)) if found else DEFAULT_INK_LIMIT
+
+
+def limit_ink(image, limit_percent: float):
+    """A CMYK image with C+M+Y+K at most `limit_percent` in every pixel: where over, C, M and Y
+    are scaled down together (K kept: it carries the detail and the grey), rounded down."""
+    from PIL import Image, ImageMath
+
+    c, m, y, k = (band.convert("F") for band in image.split())
+    budget = limit_percent / 100 * 255
+    factor = ImageMath.lambda_eval(
+        lambda e: e["min"](e["max"](budget - e["k"], 0.0) / e["max"](e["c"] + e["m"] + e["y"], 1.0), 1.0),
+        c=c, m=m, y=y, k=k)
+    cmy = [ImageMath.lambda_eval(lambda e: e["int"](e["v"] * e["f"]), v=v, f=factor).convert("L") for v in (c, m, y)]
+    return Image.merge("CMYK", (*cmy, image.getchannel("K")))
+
+
+if __name__ == "__main__":
+    try:
+        where, seconds = build_profile() if "--force" in sys.argv or not profile_path().is_file() \
+            else (profile_path(), 0.0)
+    except UserError as e:
+        sys.exit(str(e))
+    print(f"newsprint profile: {where} ({'built in %.1f s' % seconds if seconds else 'cached'})")
