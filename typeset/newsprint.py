@@ -4,7 +4,8 @@ total-ink limit pictures are held to.
 No newsprint ICC profile ships with Debian, but its characterization data does: the package
 icc-profiles-free carries ANSI CGATS/SNAP TR 002-2007, "Color Characterization Data for
 Coldset Printing on Newsprint" (TR002.ti3; the ICC registry's condition "CGATS TR 002"). We
-build the profile from it with ArgyllCMS's colprof — total ink 240 %, medium GCR (half the
+build the profile from it with ArgyllCMS's colprof (low quality grid: 20 s of CPU, where medium
+takes over 2 min) — total ink 240 %, medium GCR (half the
 grey in K: newsprint greys stay neutral and use less ink) — once, into the user cache
 (diskcache.cache_dir()/icc), at `make setup` or on the first print build; never downloaded.
 `PAIBAN_CMYK_ICC` names another profile instead (e.g. a plant's ISOnewspaper26v4).
@@ -58,7 +59,7 @@ def build_profile(target: Path | None = None) -> tuple[Path, float]:
     with tempfile.TemporaryDirectory(prefix="paiban-icc-") as work:
         shutil.copyfile(CHARACTERIZATION, Path(work) / "newsprint.ti3")
         run = subprocess.run(
-            [colprof, "-qm", "-kh", f"-l{PROFILE_INK_LIMIT}", "-s", str(SOURCE_GAMUT), "-D", DESCRIPTION,
+            [colprof, "-ql", "-kh", f"-l{PROFILE_INK_LIMIT}", "-s", str(SOURCE_GAMUT), "-D", DESCRIPTION,
              "-C", "Built by paiban from ANSI CGATS/SNAP TR 002-2007 characterization data",
              "newsprint"], cwd=work, capture_output=True, text=True)
         built = Path(work) / "newsprint.icc"
@@ -117,6 +118,68 @@ def limit_ink(image, limit_percent: float):
         c=c, m=m, y=y, k=k)
     cmy = [ImageMath.lambda_eval(lambda e: e["int"](e["v"] * e["f"]), v=v, f=factor).convert("L") for v in (c, m, y)]
     return Image.merge("CMYK", (*cmy, image.getchannel("K")))
+
+
+# --- overprint ---------------------------------------------------------------------------------
+
+OVERPRINT, KNOCKOUT = "/PbOverprint", "/PbKnockout"     # the two ExtGStates finish_print adds
+TEXT_SHOW = {"Tj", "TJ", "'", '"'}
+FILLS, STROKES, BOTH = {"f", "F", "f*"}, {"S", "s"}, {"B", "B*", "b", "b*"}
+UNPAINTED = {"Do", "sh", "INLINE IMAGE"}      # pictures, forms, shadings: never overprint
+
+
+def add_overprint_states(pdf, resources) -> None:
+    """OVERPRINT (OP, op true, OPM 1: a 100 % K object leaves the C, M, Y plates under it
+    alone) and KNOCKOUT into a resource dictionary's ExtGState."""
+    import pikepdf
+
+    states = resources.get("/ExtGState")
+    if states is None:
+        resources.ExtGState = states = pikepdf.Dictionary()
+    states[OVERPRINT] = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, OP=True, op=True, OPM=1))
+    states[KNOCKOUT] = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, OP=False, op=False, OPM=0))
+
+
+def overprint_black(instructions: list) -> list:
+    """Content-stream instructions (colours set with k/K) with `/PbOverprint gs` before every
+    text, fill or stroke painted in 100 % K (text, rules) and `/PbKnockout gs` before anything
+    else painted (colours, tints, white, pictures), each only where the state changes."""
+    import pikepdf
+
+    gs = pikepdf.Operator("gs")
+    out = []
+    fill_k = stroke_k = False
+    state = None                     # the overprint state in force; None: not known
+    stack: list = []
+    for operands, operator in instructions:
+        op = str(operator)
+        want = None
+        if op == "q":
+            stack.append((fill_k, stroke_k, state))
+        elif op == "Q" and stack:
+            fill_k, stroke_k, state = stack.pop()
+        elif op in ("k", "K"):
+            is_k = [float(v) for v in operands] == [0, 0, 0, 1]
+            fill_k, stroke_k = (is_k, stroke_k) if op == "k" else (fill_k, is_k)
+        elif op in ("cs", "sc", "scn", "g", "rg"):
+            fill_k = False
+        elif op in ("CS", "SC", "SCN", "G", "RG"):
+            stroke_k = False
+        elif op == "gs":
+            state = None
+        elif op in TEXT_SHOW or op in FILLS:
+            want = fill_k
+        elif op in STROKES:
+            want = stroke_k
+        elif op in BOTH:
+            want = fill_k and stroke_k
+        elif op in UNPAINTED:
+            want = False
+        if want is not None and want != state:
+            out.append(([pikepdf.Name(OVERPRINT if want else KNOCKOUT)], gs))
+            state = want
+        out.append((operands, operator))
+    return out
 
 
 if __name__ == "__main__":

@@ -262,7 +262,8 @@ def marks_stream(trim: list[float], colour: str = "/PbRegistration") -> bytes:
 
 def _to_k(owner) -> bytes:
     """A content stream with its DeviceCMYK colour set through `k`/`K` (`/DeviceCMYK cs` +
-    `c m y k scn` → `c m y k k`): the same colours, as print preflight tools expect them."""
+    `c m y k scn` → `c m y k k`): the same colours, as print preflight tools expect them;
+    100 % K text and rules overprint (newsprint.overprint_black)."""
     import pikepdf
 
     out = []
@@ -297,7 +298,7 @@ def _to_k(owner) -> bytes:
             else:
                 stroke = space
         out.append((operands, operator))
-    return pikepdf.unparse_content_stream(out)
+    return pikepdf.unparse_content_stream(newsprint.overprint_black(out))
 
 
 def _forms(resources, seen: set) -> list:
@@ -324,10 +325,11 @@ def _forms(resources, seen: set) -> list:
     return found
 
 
-def finish_print(pdf_path: Path, identifier: str) -> None:
+def finish_print(pdf_path: Path, identifier: str, intent: dict[str, str]) -> None:
     """Post-process WeasyPrint's PDF/X-4: BleedBox exactly 3 mm outside the TrimBox (WeasyPrint
     puts it at most 10 pt out, inside the slug), our marks in registration colour, colours as
-    `k`/`K`, a content-derived XMP DocumentID (WeasyPrint writes a random one)."""
+    `k`/`K`, 100 % K overprinting, the output intent's condition (`intent`: WeasyPrint names it
+    by the profile's file), a content-derived XMP DocumentID (WeasyPrint writes a random one)."""
     import pikepdf
 
     bleed = BLEED_MM * MM
@@ -342,12 +344,18 @@ def finish_print(pdf_path: Path, identifier: str) -> None:
             resources = page.obj.Resources
             for form in _forms(resources, seen):
                 form.write(_to_k(form))
+                if "/Resources" in form:       # else it draws with the page's resources
+                    newsprint.add_overprint_states(pdf, form.Resources)
+            newsprint.add_overprint_states(pdf, resources)
             content = _to_k(page)
             colour_spaces = resources.get("/ColorSpace")
             if colour_spaces is None:
                 resources.ColorSpace = colour_spaces = pikepdf.Dictionary()
             colour_spaces.PbRegistration = registration
             page.obj.Contents = pdf.make_stream(b"q\n" + content + b"\nQ\n" + marks_stream(trim))
+        for output_intent in pdf.Root.get("/OutputIntents") or []:
+            for key, value in intent.items():
+                output_intent[f"/{key}"] = pikepdf.String(value)
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             meta["xmpMM:DocumentID"] = f"uuid:{_uuid(identifier)}"
             meta["xmpMM:InstanceID"] = f"uuid:{_uuid(identifier + ':print')}"
