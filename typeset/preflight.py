@@ -658,9 +658,14 @@ def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Fi
 # --- whole runs -------------------------------------------------------------------------------
 
 def check_pdf_file(pdf: Path | str) -> Report:
-    """The checks that need only a PDF: .notdef glyphs, fonts, size."""
+    """The checks that need only a PDF: .notdef glyphs, fonts, size; a print PDF (one with a
+    PDF/X output intent) also the print checks (output.check_print_pdf)."""
+    from typeset import output
+
     start = time.perf_counter()
     findings = check_glyphs_and_fonts(pdf)
+    if output.is_print_pdf(pdf):
+        findings += output.check_print_pdf(Path(pdf))
     return Report(findings, source=str(pdf), timings={"pdf": time.perf_counter() - start})
 
 
