@@ -16,7 +16,7 @@ import pdfplumber
 import pytest
 
 from conftest import article, paiban, write_issue
-from typeset import build, output
+from typeset import build, newsprint, output
 from typeset.errors import UserError
 from typeset.layouts import MM
 
@@ -208,8 +208,9 @@ def test_print_rejects_a_low_resolution_picture_and_proof_warns(tmp_path):
 
 def test_no_cmyk_profile_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.delenv(output.CMYK_ENV, raising=False)
-    monkeypatch.setattr(output, "ICC_DIRS", (tmp_path,))
-    with pytest.raises(UserError, match="no CMYK ICC profile"):
+    monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(newsprint, "CHARACTERIZATION", tmp_path / "none.ti3")
+    with pytest.raises(UserError, match="no newsprint CMYK profile"):
         output.find_cmyk_profile()
     monkeypatch.setenv(output.CMYK_ENV, str(tmp_path / "none.icc"))
     with pytest.raises(UserError, match="not a CMYK ICC profile"):
