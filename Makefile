@@ -7,15 +7,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 ISSUE ?= content/meili-juancheng
 # Debian/Ubuntu packages: fonts (roles in fonts/roles.toml), PDF tools the tests and checks use,
-# Ghostscript's CMYK ICC profile for the print variant, HarfBuzz subsetting (without it WeasyPrint
-# subsets with fontTools: 20 s a page instead of 0.4 s), and Chromium, the browser the live
-# page's test (tests/test_serve_browser.py) drives with Playwright.
-APT_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-hanazono poppler-utils qpdf libgs-common fontconfig \
-	libharfbuzz-subset0 chromium
+# ArgyllCMS and the newsprint characterization data (CGATS TR 002, in icc-profiles-free) the
+# print variant's CMYK profile is built from (`make profile`), HarfBuzz subsetting (without it
+# WeasyPrint subsets with fontTools: 20 s a page instead of 0.4 s), and Chromium, the browser the
+# live page's test (tests/test_serve_browser.py) drives with Playwright.
+APT_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-hanazono poppler-utils qpdf argyll argyll-ref icc-profiles-free \
+	fontconfig libharfbuzz-subset0 chromium
 
-.PHONY: setup system venv bytecode samples demo test mutants install-check bench clean
+.PHONY: setup system venv bytecode samples profile demo test mutants install-check bench clean
 
-setup: system venv bytecode samples
+setup: system venv bytecode samples profile
 
 system:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -39,6 +40,10 @@ $(VENV)/.stamp-installed: pyproject.toml
 # paiban start compiles the package again (about 0.06 s).
 bytecode: venv
 	@$(BIN)/python -m compileall -q typeset
+
+# The print variant's newsprint CMYK profile, built once into the user cache (about 20 s of CPU).
+profile: system venv
+	@$(BIN)/paiban profile
 
 # The sample issue's placeholder pictures (样图), generated, not kept in git.
 samples: venv

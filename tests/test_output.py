@@ -19,6 +19,7 @@ from conftest import article, paiban, write_issue
 from typeset import output, pipeline, preflight
 from typeset.model.errors import UserError
 from typeset.model.layout import MM
+from typeset.output import newsprint
 
 
 @pytest.fixture(scope="module")
@@ -152,9 +153,12 @@ def test_print_body_text_is_k_only(built):
                  if str(op) == "k"]
         assert (0.0, 0.0, 0.0, 1.0) in k_ops
         fills = preflight.pdfx.text_fills(pdf.pages[0])
-    # every text run is 100 % K, except the 报眉 section name in the design's CMYK red
+    # every text run is 100 % K, except the 报眉 section name in the design's CMYK red and, in the
+    # slug, the job line's plate letters C, M, Y each in its own ink
     assert fills[("/DeviceCMYK", (0.0, 0.0, 0.0, 1.0))] > 100
-    assert set(fills) <= {("/DeviceCMYK", (0.0, 0.0, 0.0, 1.0)), ("/DeviceCMYK", (0.13, 1.0, 1.0, 0.07))}
+    plates = {("/DeviceCMYK", (1.0, 0.0, 0.0, 0.0)), ("/DeviceCMYK", (0.0, 1.0, 0.0, 0.0)),
+              ("/DeviceCMYK", (0.0, 0.0, 1.0, 0.0))}
+    assert set(fills) <= {("/DeviceCMYK", (0.0, 0.0, 0.0, 1.0)), ("/DeviceCMYK", (0.13, 1.0, 1.0, 0.07))} | plates
     layout = result.plan.pages[0].layout
     with pdfplumber.open(by["print"].pdf) as pdf:
         page = pdf.pages[0]
@@ -208,8 +212,9 @@ def test_print_rejects_a_low_resolution_picture_and_proof_warns(tmp_path):
 
 def test_no_cmyk_profile_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.delenv(output.CMYK_ENV, raising=False)
-    monkeypatch.setattr(output.profile, "ICC_DIRS", (tmp_path,))
-    with pytest.raises(UserError, match="no CMYK ICC profile"):
+    monkeypatch.setenv("PAIBAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(newsprint, "CHARACTERIZATION", tmp_path / "none.ti3")
+    with pytest.raises(UserError, match="no newsprint CMYK profile"):
         output.find_cmyk_profile()
     monkeypatch.setenv(output.CMYK_ENV, str(tmp_path / "none.icc"))
     with pytest.raises(UserError, match="not a CMYK ICC profile"):

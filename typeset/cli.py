@@ -234,6 +234,19 @@ def batch(dirs: tuple[Path, ...], output: Path, jobs: int | None, force: bool, q
     sys.exit(batch_.main_cli(dirs, output, jobs, force, quiet, source_date_epoch, dask_scheduler))
 
 
+@main.command()
+@click.option("--force", is_flag=True, help="build it again even when it is there")
+@reports_user_errors
+def profile(force: bool):
+    """Build the newsprint CMYK profile the print variant uses (ArgyllCMS, from Debian's
+    characterization data; once, into the cache folder). PAIBAN_CMYK_ICC names another."""
+    from typeset.output import newsprint
+
+    where, seconds = (newsprint.build_profile() if force or not newsprint.profile_path().is_file()
+                      else (newsprint.profile_path(), 0.0))
+    click.echo(f"newsprint profile: {where} ({f'built in {seconds:.1f} s' if seconds else 'cached'})")
+
+
 def _check(path: Path, as_json: bool) -> int:
     """`paiban check ISSUE|PDF [--json]`: print the report; 1 if any error, else 0."""
     from typeset.model.findings import Finding, Report

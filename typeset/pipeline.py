@@ -26,6 +26,7 @@ from typeset.plan import IssuePlan, plan_issue
 from typeset.plan.pictures import PlacedPicture, placed_pictures
 from typeset.sources.issue_folder import load_issue
 from typeset.system import fonts
+from typeset.system.cache import cache_dir
 from typeset.system.clock import BEIJING, attachment_time, beijing_time
 from typeset.system.files import atomic_target
 
@@ -185,13 +186,17 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         if report.errors:
             raise PreflightFailed(report)
         description, keywords = output.describe(issue_plan)
-        cache = target.parent / ".cache" / "print-pictures"
-        converted = {id(p.module): output.cmyk_picture(p, profile, cache) for p in b.placed}
+        # one cache for every output folder; its place is left out of the document's identity
+        cache = cache_dir() / "print-pictures"
+        limits = {p.page.number: p.layout.print.ink_limit for p in issue_plan.pages}
+        converted = {id(p.module): output.cmyk_picture(p, profile, cache, limits[p.page]) for p in b.placed}
+        identity = (cache_dir().resolve().as_uri(), "paiban-cache:")
         css = (f"@color-profile device-cmyk {{ src: url({profile.resolve().as_uri()}); components: c, m, y, k }}",)
         html = render.render_html(issue_plan, epoch=b.epoch, variant="print", extra_css=css,
                                   bleed_mm=output.BLEED_MM + output.SLUG_MM,
                                   picture_src=_picture_src(b.placed, converted),
-                                  description=description, keywords=keywords)
+                                  description=description, keywords=keywords,
+                                  slug=output.slug_time(issue_plan, b.epoch))
         options["pdf_variant"] = PRINT_PDF_VARIANT
     else:
         description, keywords = output.describe(issue_plan)
@@ -203,12 +208,15 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         options["attachments"] = _archive_attachments(issue_plan, side, b.epoch)
     if b.write_html:
         _write_html(target.with_suffix(".html"), html)
-    identifier = hashlib.sha256(html.encode()).hexdigest()
+    # the document's identity: its HTML, with where the cache folder (print pictures, the built
+    # profile) is left out, so a print PDF is the same bytes in any output folder and any cache
+    identity_html = html.replace(*identity) if variant == "print" else html
+    identifier = hashlib.sha256(identity_html.encode()).hexdigest()
     result = VariantOutput(variant, target, report)
     with atomic_target(target) as tmp:
-        report.findings += render.write_pdf(issue_plan, html, tmp, **options)
+        report.findings += render.write_pdf(issue_plan, html, tmp, identity=identity_html, **options)
         if variant == "print":
-            output.finish_print(tmp, identifier)
+            output.finish_print(tmp, identifier, output.intent_fields(profile, max(limits.values())))
             report.findings += preflight.check_print_pdf(tmp)
         elif variant == "archive":
             output.finish_archive(tmp, issue_plan, identifier)

@@ -80,6 +80,10 @@ class PictureSpec(_Section):
     caption_size_pt: float = 9
 
 
+class PrintSpec(_Section):
+    ink_limit: float = Field(240, ge=100, le=400)     # total ink (C+M+Y+K, %) of the print pictures
+
+
 class Layout(BaseModel):
     """A page design with its geometry in points."""
 
@@ -92,6 +96,7 @@ class Layout(BaseModel):
     grid: GridSpec
     headline: HeadlineSpec
     picture: PictureSpec
+    print: PrintSpec = PrintSpec()
     compose: HouseStyle = HouseStyle()
 
     @property

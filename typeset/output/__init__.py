@@ -33,12 +33,13 @@ from .edition import (
            sidecar,
            write_pngs,
 )
+from .newsprint import intent_fields
 from .pictures import cmyk_picture
-from .press import BLEED_MM, SLUG_MM, finish_print, marks_stream
+from .press import BLEED_MM, SLUG_MM, finish_print, marks_stream, slug_time
 from .profile import CMYK_ENV, find_cmyk_profile
 from .proof import ProofDress, mark_tofu, tofu_characters
 
 __all__ = ["describe", "finish_archive", "records_zip", "article_fields", "compare", "fields_digest", "load_previous",
            "png_name", "records_version", "sidecar", "write_pngs", "cmyk_picture", "BLEED_MM", "SLUG_MM",
-           "finish_print", "marks_stream", "CMYK_ENV", "find_cmyk_profile", "ProofDress", "mark_tofu",
+           "finish_print", "marks_stream", "slug_time", "intent_fields", "CMYK_ENV", "find_cmyk_profile", "ProofDress", "mark_tofu",
            "tofu_characters"]

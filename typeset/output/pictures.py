@@ -10,12 +10,15 @@ from pathlib import Path
 
 from typeset.plan.pictures import PlacedPicture
 
+from .newsprint import limit_ink
+
 PRINT_PPI = 300              # print pictures are resampled down to this at their placed size
 
 
-def cmyk_picture(placed: PlacedPicture, profile: Path, cache: Path) -> Path:
+def cmyk_picture(placed: PlacedPicture, profile: Path, cache: Path, ink_limit: float) -> Path:
     """The visible part of a picture at its placed size (at most PRINT_PPI), converted to CMYK
-    through the output profile (perceptual), as a JPEG in `cache` named by a content hash."""
+    through the output profile (perceptual), C+M+Y+K held to `ink_limit` %, as a JPEG in
+    `cache` named by a content hash."""
     from PIL import Image, ImageCms, ImageOps
 
     box = placed.module.picture_rect
@@ -23,7 +26,7 @@ def cmyk_picture(placed: PlacedPicture, profile: Path, cache: Path) -> Path:
     target = (max(1, round(box.w / 72 * ppi)), max(1, round(box.h / 72 * ppi)))
     source = placed.path.read_bytes()
     key = hashlib.sha256(source + hashlib.sha256(profile.read_bytes()).digest()
-                         + repr((placed.crop, target, "v1")).encode()).hexdigest()[:24]
+                         + repr((placed.crop, target, ink_limit, "v2")).encode()).hexdigest()[:24]
     out = cache / f"{key}.jpg"
     if out.is_file():
         return out
@@ -46,6 +49,7 @@ def cmyk_picture(placed: PlacedPicture, profile: Path, cache: Path) -> Path:
             src = ImageCms.createProfile("sRGB")
         cmyk = ImageCms.profileToProfile(image, src, str(profile), renderingIntent=ImageCms.Intent.PERCEPTUAL,
                                          outputMode="CMYK")
+        cmyk = limit_ink(cmyk, ink_limit)
     fd, tmp = tempfile.mkstemp(prefix=".pic.", suffix=".jpg", dir=cache)
     os.close(fd)
     try:

@@ -3,11 +3,16 @@ BleedBox, colours as `k`/`K`, a content-derived document ID (pikepdf, after Weas
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from typeset.model.layout import MM
+from typeset.plan import IssuePlan
+from typeset.render import document_date
+from typeset.system.clock import BEIJING
 
 from .identity import document_uuid
+from .newsprint import add_overprint_states, overprint_black
 
 BLEED_MM = 3.0
 SLUG_MM = 10.0               # beyond the bleed: room for the crop marks and registration targets
@@ -44,7 +49,8 @@ def marks_stream(trim: list[float], colour: str = "/PbRegistration") -> bytes:
 
 def _to_k(owner) -> bytes:
     """A content stream with its DeviceCMYK colour set through `k`/`K` (`/DeviceCMYK cs` +
-    `c m y k scn` → `c m y k k`): the same colours, as print preflight tools expect them."""
+    `c m y k scn` → `c m y k k`): the same colours, as print preflight tools expect them;
+    100 % K text and rules overprint (newsprint.overprint_black)."""
     import pikepdf
 
     out = []
@@ -79,7 +85,7 @@ def _to_k(owner) -> bytes:
             else:
                 stroke = space
         out.append((operands, operator))
-    return pikepdf.unparse_content_stream(out)
+    return pikepdf.unparse_content_stream(overprint_black(out))
 
 
 def _forms(resources, seen: set) -> list:
@@ -106,10 +112,11 @@ def _forms(resources, seen: set) -> list:
     return found
 
 
-def finish_print(pdf_path: Path, identifier: str) -> None:
+def finish_print(pdf_path: Path, identifier: str, intent: dict[str, str]) -> None:
     """Post-process WeasyPrint's PDF/X-4: BleedBox exactly 3 mm outside the TrimBox (WeasyPrint
     puts it at most 10 pt out, inside the slug), our marks in registration colour, colours as
-    `k`/`K`, a content-derived XMP DocumentID (WeasyPrint writes a random one)."""
+    `k`/`K`, 100 % K overprinting, the output intent's condition (`intent`: WeasyPrint names it
+    by the profile's file), a content-derived XMP DocumentID (WeasyPrint writes a random one)."""
     import pikepdf
 
     bleed = BLEED_MM * MM
@@ -124,14 +131,27 @@ def finish_print(pdf_path: Path, identifier: str) -> None:
             resources = page.obj.Resources
             for form in _forms(resources, seen):
                 form.write(_to_k(form))
+                if "/Resources" in form:       # else it draws with the page's resources
+                    add_overprint_states(pdf, form.Resources)
+            add_overprint_states(pdf, resources)
             content = _to_k(page)
             colour_spaces = resources.get("/ColorSpace")
             if colour_spaces is None:
                 resources.ColorSpace = colour_spaces = pikepdf.Dictionary()
             colour_spaces.PbRegistration = registration
             page.obj.Contents = pdf.make_stream(b"q\n" + content + b"\nQ\n" + marks_stream(trim))
+        for output_intent in pdf.Root.get("/OutputIntents") or []:
+            for key, value in intent.items():
+                output_intent[f"/{key}"] = pikepdf.String(value)
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             meta["xmpMM:DocumentID"] = f"uuid:{document_uuid(identifier)}"
             meta["xmpMM:InstanceID"] = f"uuid:{document_uuid(identifier + ':print')}"
             meta["xmpMM:RenditionClass"] = "default"
         pdf.save(pdf_path, deterministic_id=True)
+
+
+def slug_time(plan: IssuePlan, epoch: int | None) -> str:
+    """The print slug's time: the document's date (SOURCE_DATE_EPOCH, else the issue's date, so
+    the file is reproducible) in Beijing time."""
+    when = dt.datetime.fromisoformat(document_date(plan, epoch).replace("Z", "+00:00"))
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M 北京时间")

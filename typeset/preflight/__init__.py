@@ -21,7 +21,7 @@ from typeset.model.findings import Finding, Report
 from . import pdfa_rules, pdftext
 from .fonts import check_glyphs_and_fonts
 from .pdfa import check_archive_pdf
-from .pdfx import check_print_pdf, rgb_uses
+from .pdfx import check_print_pdf, is_print_pdf, rgb_uses
 from .plan import check_plan, overset_findings, picture_findings
 from .records import check_records
 from .text import check_plan_text, check_text
@@ -39,7 +39,10 @@ def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Fi
 
 
 def check_pdf_file(pdf: Path | str) -> Report:
-    """The checks that need only a PDF: .notdef glyphs, fonts, size; an archive's PDF/A rules."""
+    """The checks that need only a PDF: .notdef glyphs, fonts, size; an archive's PDF/A rules,
+    a print PDF's PDF/X and press rules."""
     start = time.perf_counter()
     findings = check_glyphs_and_fonts(pdf) + pdfa_rules.check_if_archive(pdf)
+    if is_print_pdf(pdf):
+        findings += check_print_pdf(Path(pdf))
     return Report(findings, source=str(pdf), timings={"pdf": time.perf_counter() - start})

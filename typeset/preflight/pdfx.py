@@ -9,6 +9,8 @@ from pathlib import Path
 from typeset.model.findings import Finding
 from typeset.model.layout import MM
 
+from .press import check_press
+
 BLEED_MM = 3.0               # the bleed a print PDF must have outside its TrimBox
 
 RGB_OPERATORS = {"rg", "RG"}
@@ -126,9 +128,19 @@ def _xmp(pdf) -> str:
     return str(pdf.open_metadata()) if "/Metadata" in pdf.Root else ""
 
 
+def is_print_pdf(pdf_path: Path | str) -> bool:
+    """A PDF/X file (GTS_PDFXVersion in its Info or a GTS_PDFX output intent)."""
+    import pikepdf
+
+    with pikepdf.open(pdf_path) as pdf:
+        return "/GTS_PDFXVersion" in pdf.docinfo or any(
+            str(i.get("/S")) == "/GTS_PDFX" for i in pdf.Root.get("/OutputIntents") or [])
+
+
 def check_print_pdf(pdf_path: Path) -> list[Finding]:
     """PDF/X-4 structure: the CMYK output intent, pdfxid in XMP, TrimBox/BleedBox 3 mm apart,
-    no RGB anywhere, no rich-black text."""
+    no RGB anywhere, no rich-black text; and the press's checks (press: newsprint condition,
+    total ink, black overprint)."""
     import pikepdf
 
     findings: list[Finding] = []
@@ -163,4 +175,4 @@ def check_print_pdf(pdf_path: Path) -> list[Finding]:
         for problem in rgb_uses(pdf):
             error(f"RGB in a print PDF: {problem}", hint="colours must be device-cmyk() in print "
                   "(the layouts' CSS variables), pictures converted to CMYK")
-    return findings
+    return findings + check_press(pdf_path)

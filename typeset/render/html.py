@@ -88,13 +88,14 @@ def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
                 extra_css: tuple[str, ...] = (), bleed_mm: float = 0.0,
                 picture_src: Callable[[ModulePlan], str | None] | None = None,
                 proof: object | None = None, description: str = "",
-                keywords: tuple[str, ...] = ()) -> str:
+                keywords: tuple[str, ...] = (), slug: str | None = None) -> str:
     """The whole issue as one HTML document, a <section class="page"> per page.
 
     The output variants (typeset.output, typeset.pipeline) dress it: `variant` is the class of <html> (the
     layouts' colours switch on it, e.g. CMYK for "print"), `extra_css` goes into the
     document's own <style> (where an @color-profile must sit), `picture_src` gives each
-    module's picture URL (None: a framed placeholder), `proof` the proof marks."""
+    module's picture URL (None: a framed placeholder), `proof` the proof marks, `slug` (the
+    print variant's time) the job line and colour bar in the slug outside the trim."""
     first_layout = plan.pages[0].layout
     template = _environment(tuple(map(str, layout_dirs()))).get_template(f"{first_layout.key}/{first_layout.template}")
     folder = plan.issue.folder.resolve()
@@ -106,6 +107,7 @@ def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
         stylesheets=_stylesheets(plan, bleed_mm) + list(extra_css), picture_src=picture_src,
         created=document_date(plan, epoch), variant=variant, proof=proof,
         description=description, keywords=keywords, first_module=_first_modules(plan),
+        slug=slug,
     )
 
 

@@ -22,9 +22,11 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def write_pdf(plan: IssuePlan, html: str, target: Path, **options) -> list[Finding]:
-    """Render the HTML to `target` with WeasyPrint; the file ID derives from the HTML, so the
-    same HTML gives the same bytes. Returns WeasyPrint's warnings as findings."""
+def write_pdf(plan: IssuePlan, html: str, target: Path, *, identity: str | None = None,
+              **options) -> list[Finding]:
+    """Render the HTML to `target` with WeasyPrint; the file ID derives from `identity` (the
+    HTML by default), so the same HTML gives the same bytes. Returns WeasyPrint's warnings as
+    findings."""
     import weasyprint  # imported here: it dominates start-up and not every command needs it
 
     warnings = _Warnings()
@@ -32,7 +34,7 @@ def write_pdf(plan: IssuePlan, html: str, target: Path, **options) -> list[Findi
     logger.addHandler(warnings)
     try:
         document = weasyprint.HTML(string=html, base_url=str(plan.issue.folder.resolve()))
-        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        identifier = hashlib.sha256((identity or html).encode("utf-8")).hexdigest()[:32].encode("ascii")
         document.write_pdf(target, pdf_identifier=identifier, **options)
     finally:
         logger.removeHandler(warnings)
