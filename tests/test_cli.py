@@ -40,14 +40,16 @@ def test_import_missing_file(tmp_path):
 
 def test_build_missing_title_writes_no_pdf(tmp_path):
     write_issue(tmp_path / "issue", {"a": "---\nkicker: 引题\n---\n\n正文。\n"})
+    (tmp_path / "out").mkdir()      # there, so a partial or hidden file would be seen
     assert_one_line_error(paiban("build", str(tmp_path / "issue"), "-o", str(tmp_path / "out")), "a.md", "title")
-    assert not list(tmp_path.glob("out/*"))
+    assert not [p.name for p in (tmp_path / "out").iterdir()]
 
 
 def test_build_missing_picture_writes_no_pdf(tmp_path):
     write_issue(tmp_path / "issue", {"a": article("标题", "正文。", pictures=[{"file": "x.jpg"}])})
+    (tmp_path / "out").mkdir()
     assert_one_line_error(paiban("build", str(tmp_path / "issue"), "-o", str(tmp_path / "out")), "x.jpg")
-    assert not list(tmp_path.glob("out/*"))
+    assert not [p.name for p in (tmp_path / "out").iterdir()]
 
 
 def test_build_unknown_layout(tmp_path):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -47,15 +48,6 @@ def fields(page: ImportedPage):
 @pytest.fixture(scope="module")
 def seed() -> ImportedPage:
     return import_file(SEED)
-
-
-def test_seed_copy_matches_shared_seed():
-    for shared in (Path("/work/shared/seeds"), Path(__file__).parents[2] / "shared" / "seeds"):
-        original = shared / "000_5d4c4dc4ed23c78b.txt"
-        if original.is_file():
-            assert original.read_bytes() == SEED.read_bytes()
-            return
-    pytest.skip("shared/seeds not available")
 
 
 # ------------------------------------------------------------------------------------------
@@ -477,8 +469,11 @@ def test_parse_dump_never_crashes(lines):
         assert f and f == f.strip()
         assert not re.search(r"[\u4e00-\u9fff][,():;?!]|[,():;?!][\u4e00-\u9fff]", f), f
     assert all(a.paragraphs and a.title for a in page.articles)
-    assert sorted(han_chars(all_text(page))) == sorted(without_labels(han_chars(dump))) or \
-        any(label in dump for label in ("引题", "副题", "责任编辑", "美编", "校对"))
+    found, typed = Counter(han_chars(all_text(page))), Counter(without_labels(han_chars(dump)))
+    if any(label in dump for label in ("引题", "副题", "责任编辑", "美编", "校对")):
+        assert found <= Counter(han_chars(dump))      # a label's own characters are no text
+    else:
+        assert found == typed
 
 
 def test_written_folder_has_ordinary_permissions(tmp_path, seed):

@@ -290,7 +290,7 @@ def test_archive_pdfa_metadata_fonts_outline_attachments(built, issue):
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "A")
         assert set(meta["dc:publisher"]) == {"菏泽日报"} and set(meta["dc:subject"]) == {"魅力鄄城"}
-        assert meta["dc:date"] == ["2023-08-04"] or set(meta["dc:date"]) == {"2023-08-04"}
+        assert len(meta["dc:date"]) == 1 and set(meta["dc:date"]) == {"2023-08-04"}
         assert "第12345期" in meta["dc:description"] and "共1版" in meta["dc:description"]
         assert str(pdf.docinfo.Title).startswith("菏泽日报 2023年8月4日")
         assert pdf.Root.OutputIntents[0].S == pikepdf.Name("/GTS_PDFA1")
@@ -327,9 +327,7 @@ def test_archive_text_of_each_region_is_the_article(built):
     for entry in side["articles"]:
         (region,) = entry["regions"]
         read = "".join(w[4] for part in region["parts"] for w in words if inside(part["pdf"], w))
-        assert _strip(read) == _strip(records[entry["slug"]].text()) or \
-            _strip(read) == _strip(next(m for m in result.plan.pages[0].modules
-                                        if m.article.slug == entry["slug"]).text())
+        assert _strip(read) == _strip(records[entry["slug"]].text())
         assert sorted(_strip(read)) == sorted(_strip(records[entry["slug"]].text()))
         fields = entry["fields"]
         assert fields["title"] == records[entry["slug"]].title
