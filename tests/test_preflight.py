@@ -288,3 +288,18 @@ def test_a_font_embedded_whole_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(preflight.fonts, "WHOLE_FONT_BYTES", 100)
     findings = [f for f in preflight.check_glyphs_and_fonts(pdf) if f.check == "fonts"]
     assert any("embedded (nearly) whole" in f.message and "4 glyphs" in f.message for f in findings)
+
+
+def test_a_plan_that_loses_text_is_an_error(built):
+    """A hand-spoilt plan: three body lines of one module dropped."""
+    import dataclasses
+
+    issue_plan, _, _ = built
+    module = issue_plan.pages[0].modules[1]
+    spoilt_module = dataclasses.replace(module, fit=dataclasses.replace(module.fit, body=module.fit.body[:-3]))
+    spoilt = dataclasses.replace(issue_plan, pages=[dataclasses.replace(
+        issue_plan.pages[0], modules=[spoilt_module if m is module else m for m in issue_plan.pages[0].modules])])
+    findings = preflight.check_plan_text(spoilt)
+    assert [(f.severity, f.article) for f in findings] == [("error", module.record.slug)]
+    assert "missing" in findings[0].message
+    assert preflight.check_plan_text(issue_plan) == []

@@ -160,3 +160,11 @@ def test_check_fails_a_spoilt_print_pdf_with_one_finding(printed, tmp_path, spoi
     code, errors = _check(_bad_copy(printed, tmp_path, spoil))
     assert code == 1
     assert len(errors) == 1 and expected in errors[0], errors
+
+
+def test_check_fails_a_print_pdf_without_an_output_intent(printed, tmp_path):
+    def drop_intent(pdf):
+        del pdf.Root.OutputIntents
+
+    code, errors = _check(_bad_copy(printed, tmp_path, drop_intent))
+    assert code == 1 and errors and all("output intent" in e for e in errors), errors
