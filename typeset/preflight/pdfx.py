@@ -129,12 +129,13 @@ def _xmp(pdf) -> str:
 
 
 def is_print_pdf(pdf_path: Path | str) -> bool:
-    """A PDF/X file (GTS_PDFXVersion in its Info or a GTS_PDFX output intent)."""
+    """A file that claims to be PDF/X: GTS_PDFXVersion in its Info or its XMP, or a GTS_PDFX
+    output intent (a file that lost its intent still claims it in its metadata)."""
     import pikepdf
 
     with pikepdf.open(pdf_path) as pdf:
-        return "/GTS_PDFXVersion" in pdf.docinfo or any(
-            str(i.get("/S")) == "/GTS_PDFX" for i in pdf.Root.get("/OutputIntents") or [])
+        return ("/GTS_PDFXVersion" in pdf.docinfo or "GTS_PDFXVersion" in _xmp(pdf) or any(
+            str(i.get("/S")) == "/GTS_PDFX" for i in pdf.Root.get("/OutputIntents") or []))
 
 
 def check_print_pdf(pdf_path: Path) -> list[Finding]:
