@@ -165,6 +165,28 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def watch_until_error(folder: Path, out: Path, *options: str, timeout: float = 20) -> tuple[bool, str]:
+    """Run `paiban watch` until it reports an error (or ends, or `timeout`), then Ctrl-C it:
+    (whether it was still running when it reported, everything it wrote to stderr)."""
+    log = out.parent / f"{out.name}.watch.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "typeset", "watch", str(folder), "-o", str(out),
+                                    "--interval", "0.1", *options], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            deadline = time.perf_counter() + timeout
+            while process.poll() is None and "错误 error" not in log.read_text() and time.perf_counter() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.3)             # a crash right after the report shows as not running
+            running = process.poll() is None
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return running, log.read_text()
+
+
 def typeset_api():
     """The internal functions the fuzz drives directly: (load_issue, plan_issue, records_zip).
     After the package restructure, only these imports move."""

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reliability_kit import (SECRET, assert_one_line_error, cli, left_in, outside_secret, paiban, picture_bytes,
-                             picture_issue, records_zip_names, safe_zip_name, secret_picture, typeset_api)
+                             picture_issue, records_zip_names, safe_zip_name, secret_picture, typeset_api,
+                             watch_until_error)
 from typeset.errors import UserError
 
 VARIANTS = {"plain": [], "proof": ["--variant", "proof"], "archive": ["--variant", "archive"]}
@@ -95,6 +96,16 @@ def test_a_picture_outside_the_issue_is_one_line_and_read_nowhere(tmp_path, kind
     line = assert_one_line_error(result, "a.md", "pictures.0.file")
     assert "issue folder" in line or "outside" in line, line
     assert left_in(out) == []
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: an absolute outside picture path kills paiban watch --variant "
+                   "proof with a ValueError traceback")
+def test_a_picture_outside_the_issue_leaves_watch_running(tmp_path):
+    folder = picture_issue(tmp_path / "issue", str(outside_secret(tmp_path)))
+    running, log = watch_until_error(folder, tmp_path / "out", "--variant", "proof")
+    assert running, log[-2000:]
+    assert "Traceback" not in log
+    assert any("错误 error" in line and "pictures.0.file" in line for line in log.splitlines()), log
 
 
 def test_archive_zip_names_are_relative_and_inside_the_issue(tmp_path):

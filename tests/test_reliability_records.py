@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import struct
 import subprocess
-import sys
 import time
 import zlib
 from pathlib import Path
@@ -19,9 +17,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import ROOT, article, write_issue
+from conftest import article, write_issue
 from reliability_kit import (BODY, LONG_BODY, assert_nothing_written, assert_one_line_error, cli, left_in,
-                             measured_run, no_traceback, paiban, picture_bytes, picture_issue)
+                             measured_run, no_traceback, paiban, picture_bytes, picture_issue, watch_until_error)
 from test_robustness import set_toml
 
 
@@ -314,23 +312,7 @@ def test_nul_in_a_slug_is_a_clean_report_in_check(tmp_path):
 
 @pytest.mark.xfail(strict=True, reason="issue 15: a NUL in an article's slug kills paiban watch")
 def test_nul_in_a_slug_leaves_watch_running(tmp_path):
-    folder = nul_slug_issue(tmp_path / "issue")
-    log = tmp_path / "watch.log"
-    with log.open("w") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "typeset", "watch", str(folder), "-o", str(tmp_path / "out"),
-                                    "--interval", "0.1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
-        try:
-            deadline = time.perf_counter() + 20
-            while process.poll() is None and "错误 error" not in log.read_text() and time.perf_counter() < deadline:
-                time.sleep(0.1)
-            running = process.poll() is None
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=10)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    text = log.read_text()
-    assert running, text[-2000:]
-    no_traceback(subprocess.CompletedProcess([], 0, "", text))
-    assert any(line.count("错误 error") == 1 and "issue.toml" in line for line in text.splitlines()), text
+    running, log = watch_until_error(nul_slug_issue(tmp_path / "issue"), tmp_path / "out")
+    assert running, log[-2000:]
+    no_traceback(subprocess.CompletedProcess([], 0, "", log))
+    assert any(line.count("错误 error") == 1 and "issue.toml" in line for line in log.splitlines()), log
