@@ -108,11 +108,23 @@ def safe_zip_name(name: str, issue: str) -> bool:
             and all(p not in ("", ".", "..") for p in parts) and "\0" not in name)
 
 
+MEMORY_CAP_MB = 700     # heap of a process under measure: a bomb must not take the shared machine's memory
+
+
+def cap_memory(mb: int):
+    """preexec_fn: the process's heap (RLIMIT_DATA) stops at `mb` (a MemoryError beyond)."""
+    def apply():
+        resource.setrlimit(resource.RLIMIT_DATA, (mb << 20, mb << 20))
+    return apply
+
+
 def measured_run(args: list[str], *, timeout: float, cwd: Path | None = None) -> tuple[int | None, float, float, str]:
-    """Run `python -m typeset ARGS`; (exit code or None if killed at `timeout`, seconds, peak
-    resident memory in MB from the kernel's rusage of that one process, stderr)."""
+    """Run `python -m typeset ARGS` with its heap capped at MEMORY_CAP_MB; (exit code or None if
+    killed at `timeout`, seconds, peak resident memory in MB from the kernel's rusage of that
+    one process, stderr)."""
     process = subprocess.Popen([sys.executable, "-m", "typeset", *map(str, args)], cwd=cwd or ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=cap_memory(MEMORY_CAP_MB))
     start = time.perf_counter()
     deadline = start + timeout
     killed = False
