@@ -252,25 +252,27 @@ def test_batch_never_skips_an_issue_whose_picture_changed(two_batch_runs, name):
 
 @pytest.fixture(scope="module")
 def many_issues(tmp_path_factory) -> Path:
-    """Fourteen two-page issues of about 3 s of building each: long enough that an issue queued
+    """Fourteen two-page issues of about 2 s of building each: long enough that an issue queued
     before a signal and built after it shows in the time and the count."""
     root = tmp_path_factory.mktemp("many") / "issues"
     for i in range(14):
-        write_issue(root / f"n{i:02d}", {k: article(f"鄄城县召开第{i}次会议", LONG_BODY * 3) for k in "abcdef"},
-                    pages=[["a", "b", "c"], ["d", "e", "f"]])
+        write_issue(root / f"n{i:02d}", {k: article(f"鄄城县召开第{i}次会议", LONG_BODY * 3) for k in "abcd"},
+                    pages=[["a", "b"], ["c", "d"]])
     return root
 
 
 def start_batch(root: Path, out: Path) -> subprocess.Popen:
     """`paiban batch` with two workers, in a session of its own (as a terminal's foreground job);
-    returns once its first PDF is written, its workers running."""
+    returns once the first issue is being written: the fork server, the resource tracker and
+    both workers run, and more issues are queued to the workers."""
     process = subprocess.Popen([sys.executable, "-m", "typeset", "batch", str(root), "-o", str(out), "--jobs", "2",
                                 "-q"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
-    deadline = time.perf_counter() + 25
-    while process.poll() is None and time.perf_counter() < deadline and not list(out.glob("*.pdf")):
-        time.sleep(0.02)
-    assert process.poll() is None and list(out.glob("*.pdf")), "the batch did not start building in time"
+    deadline = time.perf_counter() + 20
+    while process.poll() is None and time.perf_counter() < deadline and not list(out.glob(".*.part")) + \
+            list(out.glob("*.pdf")):
+        time.sleep(0.01)
+    assert process.poll() is None and len(descendants(process.pid)) >= 4, "the batch did not start in time"
     return process
 
 
@@ -295,28 +297,28 @@ def reap(process: subprocess.Popen, pids: set[int]) -> list[int]:
 def test_batch_workers_die_with_their_parent(many_issues, tmp_path, signum):
     process = start_batch(many_issues, tmp_path / "out")
     below = descendants(process.pid)
-    assert len(below) >= 3, below          # the fork server, the resource tracker, the workers
     process.send_signal(signum)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=5)
     assert reap(process, below | descendants(process.pid)) == []
 
 
-def interrupt_batch(root: Path, out: Path, send) -> tuple[float, list[int], int]:
+def interrupt_batch(root: Path, out: Path, send) -> tuple[float, list[int], int, list[str]]:
     """Start a batch, interrupt it with `send(pid)` once it is building; (seconds to its exit,
-    processes still running after 3 s more, PDFs written after the signal)."""
+    processes still running after 3 s more, PDFs written after the signal, files left behind
+    (meaningful when it ended by itself: survivors are killed with SIGKILL))."""
     process = start_batch(root, out)
     below = descendants(process.pid)
     built = len(list(out.glob("*.pdf")))
     send(process.pid)
     sent = time.perf_counter()
     with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
+        process.wait(timeout=8)
     seconds = time.perf_counter() - sent
     survivors = reap(process, below | descendants(process.pid))
     time.sleep(0.5)
-    assert not list(out.glob(".*.part"))
-    return seconds, survivors, len(list(out.glob("*.pdf"))) - built
+    left = [name for name in left_in(out) if not name.endswith((".pdf", ".pdf.hash"))]
+    return seconds, survivors, len(list(out.glob("*.pdf"))) - built, left
 
 
 @pytest.mark.xfail(strict=True, reason="issue 15: Ctrl-C of paiban batch waits for the issues already queued to "
@@ -327,7 +329,8 @@ def test_ctrl_c_stops_a_batch_within_a_second(many_issues, tmp_path, target):
     At most one build under way may still finish (whole: outputs are renamed into place)."""
     send = (lambda pid: os.killpg(pid, signal.SIGINT)) if target == "group" else \
         (lambda pid: os.kill(pid, signal.SIGINT))
-    seconds, survivors, new = interrupt_batch(many_issues, tmp_path / "out", send)
+    seconds, survivors, new, left = interrupt_batch(many_issues, tmp_path / "out", send)
     assert seconds < 1.0, seconds
     assert survivors == []
     assert new <= 1, new
+    assert left == [], left
