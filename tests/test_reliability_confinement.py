@@ -128,14 +128,18 @@ def test_safe_zip_name_rejects_escapes():
 
 @pytest.mark.xfail(strict=True, reason="issue 15: `paiban build .` names the outputs after '' (out/.archive.pdf) "
                    "and the archive zip holds names like /issue.toml")
-def test_build_dot_names_the_outputs_after_the_folder(tmp_path):
+@pytest.mark.parametrize("variant", ["plain", "archive"])
+def test_build_dot_names_the_outputs_after_the_folder(tmp_path, variant):
     folder = picture_issue(tmp_path / "xiaoban", "images/p.jpg")
     out = tmp_path / "out"
-    result = paiban("build", ".", "-o", out, "--variant", "archive", cwd=folder)
+    result = paiban("build", ".", "-o", out, *VARIANTS[variant], cwd=folder)
     assert result.returncode == 0, result.stderr
+    if variant == "plain":
+        assert left_in(out) == ["xiaoban.pdf"]
+        return
     assert left_in(out) == ["xiaoban.archive.pdf", "xiaoban.articles.json"]
     names = records_zip_names(out / "xiaoban.archive.pdf")
-    assert all(safe_zip_name(n, "xiaoban") for n in names), names
+    assert sorted(names) == ["xiaoban/articles/a.md", "xiaoban/images/p.jpg", "xiaoban/issue.toml"], names
 
 
 # --- fuzz: slugs, picture paths and front matter through load, plan and the records zip -------

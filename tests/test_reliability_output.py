@@ -114,7 +114,9 @@ def test_the_same_variants_build_when_nothing_is_wrong(tmp_path):
 @pytest.mark.xfail(strict=True, reason="issue 15: a build that fails preflight leaves its --html")
 @pytest.mark.parametrize("variant", ["plain", "archive"])
 def test_a_build_failing_preflight_leaves_no_html(tmp_path, variant):
-    """An emoji no face has: preflight fails after the HTML was rendered."""
+    """An emoji no face has: preflight fails after the HTML was written. (Once records reject
+    such a character, this fails before any writing; test_full_disk_is_one_line_and_leaves_nothing
+    [html] still covers an HTML left by a failure after it.)"""
     folder = write_issue(tmp_path / "issue", {"a": article("庆祝大会", "本报讯 大家都很高兴😀。")})
     out = tmp_path / "out"
     code, stderr = cli("build", str(folder), "-o", str(out), "--html", *VARIANTS[variant])
