@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pikepdf
 
-from conftest import ROOT, article, write_issue
-from test_robustness import BODY, assert_one_line_error, assert_nothing_written, cli, jpeg_bytes  # noqa: F401
+from conftest import ROOT, write_issue
+from test_robustness import BODY, assert_nothing_written, assert_one_line_error, cli  # noqa: F401 (shared)
 
 LONG_BODY = "本报讯 会议强调要狠抓落实，确保各项工作取得实效。" * 12
 SECRET = b"SECRET-OUTSIDE-THE-ISSUE-" * 4
