@@ -274,12 +274,15 @@ def start_batch(root: Path, out: Path) -> subprocess.Popen:
     while process.poll() is None and time.perf_counter() < deadline and not list(out.glob(".*.part")) + \
             list(out.glob("*.pdf")):
         time.sleep(0.01)
-    assert process.poll() is None and len(descendants(process.pid)) >= 4, "the batch did not start in time"
+    if process.poll() is not None or len(descendants(process.pid)) < 4:
+        reap(process, descendants(process.pid))
+        pytest.fail("the batch did not start in time")
     return process
 
 
 def reap(process: subprocess.Popen, pids: set[int]) -> list[int]:
-    """Wait up to 3 s for `pids` to end; kill the survivors (by pid, all started by this test)."""
+    """Wait up to 3 s for `pids` to end; kill the survivors (by pid, all started by this test),
+    then whatever is left of the batch's own session (its process group)."""
     deadline = time.perf_counter() + 3
     while any(alive(p) for p in pids) and time.perf_counter() < deadline:
         time.sleep(0.05)
@@ -287,8 +290,8 @@ def reap(process: subprocess.Popen, pids: set[int]) -> list[int]:
     for pid in survivors:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     return survivors
 
