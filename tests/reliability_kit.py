@@ -18,7 +18,6 @@ import zipfile
 from pathlib import Path
 
 import pikepdf
-
 from conftest import ROOT, write_issue
 from test_robustness import BODY, assert_nothing_written, assert_one_line_error, cli  # noqa: F401 (shared)
 
@@ -204,6 +203,6 @@ def typeset_api():
     After the package restructure, only these imports move."""
     from typeset.output import records_zip
     from typeset.plan import plan_issue
-    from typeset.records import load_issue
+    from typeset.sources.issue_folder import load_issue
 
     return load_issue, plan_issue, records_zip

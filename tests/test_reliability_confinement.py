@@ -19,11 +19,23 @@ import pikepdf
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from reliability_kit import (
+    SECRET,
+    assert_one_line_error,
+    cli,
+    left_in,
+    outside_secret,
+    paiban,
+    picture_bytes,
+    picture_issue,
+    records_zip_names,
+    safe_zip_name,
+    secret_picture,
+    typeset_api,
+    watch_until_error,
+)
 
-from reliability_kit import (SECRET, assert_one_line_error, cli, left_in, outside_secret, paiban, picture_bytes,
-                             picture_issue, records_zip_names, safe_zip_name, secret_picture, typeset_api,
-                             watch_until_error)
-from typeset.errors import UserError
+from typeset.model.errors import UserError
 
 VARIANTS = {"plain": [], "proof": ["--variant", "proof"], "archive": ["--variant", "archive"]}
 

@@ -13,10 +13,20 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, article, write_issue
-from reliability_kit import (LONG_BODY, alive, assert_one_line_error, cli, descendants, left_in, limit_file_size,
-                             no_traceback, paiban, picture_bytes, picture_issue)
+from reliability_kit import (
+    LONG_BODY,
+    alive,
+    assert_one_line_error,
+    cli,
+    descendants,
+    left_in,
+    limit_file_size,
+    no_traceback,
+    paiban,
+    picture_bytes,
+    picture_issue,
+)
 
 VARIANTS = {"plain": [], "html": ["--html"], "proof": ["--variant", "proof"], "print": ["--variant", "print"],
             "archive": ["--variant", "archive"]}

@@ -16,10 +16,20 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 from conftest import article, write_issue
-from reliability_kit import (BODY, assert_nothing_written, assert_one_line_error, cli, left_in,
-                             measured_run, no_traceback, paiban, picture_bytes, picture_issue, watch_until_error)
+from reliability_kit import (
+    BODY,
+    assert_nothing_written,
+    assert_one_line_error,
+    cli,
+    left_in,
+    measured_run,
+    no_traceback,
+    paiban,
+    picture_bytes,
+    picture_issue,
+    watch_until_error,
+)
 from test_robustness import set_toml
 
 
