@@ -5,6 +5,7 @@ sample issue building to the same PDF bytes as its Markdown records."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -93,8 +94,7 @@ def test_a_bad_issue_document_is_one_line_and_writes_nothing(tmp_path, change, f
 
 def _build(folder, out, epoch="1691100000") -> bytes:
     result = subprocess.run([sys.executable, "-m", "typeset", "build", str(folder), "-o", str(out)],
-                            capture_output=True, text=True, cwd=ROOT, env={**__import__("os").environ,
-                                                                          "SOURCE_DATE_EPOCH": epoch})
+                            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
     assert result.returncode == 0, result.stderr
     return (out / f"{folder.name}.pdf").read_bytes()
 

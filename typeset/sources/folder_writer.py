@@ -4,6 +4,7 @@ leaves nothing half-written. Used by the text importer and by the JSON issue doc
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -54,6 +55,11 @@ def write_records(folder: Path, fill: Callable[[Path], None], *, force: bool = F
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return folder
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: a JSON string is one, except that TOML forbids a raw DEL."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
 
 
 def _umask() -> int:

@@ -48,7 +48,6 @@ Rules, in the order they are applied:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 
@@ -58,7 +57,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from typeset.model.errors import UserError
 from typeset.model.records import ARTICLE_MAX_CHARS, HEAD_MAX, NAME_MAX, Article, Issue, IssueDocument, Page
 
-from .folder_writer import write_records
+from .folder_writer import toml_string, write_records
 from .issue_folder import read_text
 from .messages import describe
 from .text import normalize
@@ -409,11 +408,6 @@ def article_slug(index: int, page_number: int) -> str:
     return f"p{page_number}-{index:02d}"
 
 
-def _toml_string(value: str) -> str:
-    # A JSON string is a valid TOML basic string, except that TOML forbids a raw DEL.
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
-
-
 def _article_markdown(article: ImportedArticle, priority: int) -> str:
     meta = {"kicker": article.kicker, "title": article.title, "subtitle": article.subtitle,
             "dateline": article.dateline, "byline": article.byline}
@@ -447,13 +441,13 @@ def write_issue(page: ImportedPage, folder: Path | str, *, paper: str, date: dt.
         for i, (slug, article) in enumerate(zip(slugs, page.articles), start=1):
             (staging / "articles" / f"{slug}.md").write_text(_article_markdown(article, min(i, 9)),
                                                              encoding="utf-8")
-        lines = [f"paper = {_toml_string(paper)}", f"date = {date.isoformat()}", "", "[[pages]]",
-                 f"number = {page_number}", f"section = {_toml_string(section)}",
-                 f"layout = {_toml_string(layout)}"]
+        lines = [f"paper = {toml_string(paper)}", f"date = {date.isoformat()}", "", "[[pages]]",
+                 f"number = {page_number}", f"section = {toml_string(section)}",
+                 f"layout = {toml_string(layout)}"]
         for role in ("editor", "designer", "proofreader"):
             if getattr(page, role):
-                lines.append(f"{role} = {_toml_string(getattr(page, role))}")
-        lines.append("articles = [" + ", ".join(_toml_string(s) for s in slugs) + "]")
+                lines.append(f"{role} = {toml_string(getattr(page, role))}")
+        lines.append("articles = [" + ", ".join(toml_string(s) for s in slugs) + "]")
         (staging / "issue.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     return write_records(folder, fill, force=force)

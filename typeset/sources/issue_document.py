@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from typeset.model.errors import UserError
 from typeset.model.records import Issue, IssueDocument, LoadedIssue
 
-from .folder_writer import write_records
+from .folder_writer import toml_string, write_records
 from .issue_folder import json_record, read_text
 from .messages import describe
 
@@ -73,12 +73,11 @@ def issue_toml(issue: Issue) -> str:
 
 
 def _toml_value(value) -> str:
-    if isinstance(value, dt.date) or isinstance(value, int):
+    if isinstance(value, (dt.date, int)):
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    # A JSON string is a valid TOML basic string, except that TOML forbids a raw DEL.
-    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007F")
+    return toml_string(str(value))
 
 
 def write_document(document: IssueDocument, folder: Path | str, *, force: bool = False) -> Path:
