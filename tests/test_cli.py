@@ -17,14 +17,16 @@ def assert_one_line_error(result, *fragments):
 
 
 def test_import_json_from_seed():
-    result = paiban("import", str(SEED), "--json")
+    result = paiban("import", str(SEED), "--json", "--date", "2023-08-04", "--page", "5")
     assert result.returncode == 0, result.stderr
-    page = json.loads(result.stdout)
-    assert page["section"] == "魅力鄄城"
-    assert len(page["articles"]) == 4
-    assert page["articles"][0]["kicker"] == "鄄城县召开全县打击治理电信网络诈骗工作推进会议"
-    assert set(page["articles"][0]) == {"kicker", "title", "subtitle", "dateline", "byline", "paragraphs"}
-    assert any("充分认清鄄城县电信网络诈骗案件高发的严峻形势" in p for p in page["articles"][0]["paragraphs"])
+    document = json.loads(result.stdout)
+    assert document["issue"]["pages"][0]["section"] == "魅力鄄城"
+    assert document["issue"]["date"] == "2023-08-04"
+    articles = document["articles"]
+    assert [a["slug"] for a in articles] == document["issue"]["pages"][0]["articles"] == [f"p5-0{i}" for i in range(1, 5)]
+    assert articles[0]["kicker"] == "鄄城县召开全县打击治理电信网络诈骗工作推进会议"
+    assert set(articles[0]) == {"slug", "kicker", "title", "dateline", "paragraphs", "priority"}
+    assert any("充分认清鄄城县电信网络诈骗案件高发的严峻形势" in p for p in articles[0]["paragraphs"])
 
 
 def test_import_writes_a_buildable_folder(tmp_path):

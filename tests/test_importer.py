@@ -15,8 +15,8 @@ from typeset.sources.importer import (
     ImportedPage,
     ends_sentence,
     import_file,
+    page_document,
     parse_dump,
-    to_json,
     write_issue,
 )
 from typeset.sources.issue_folder import load_issue
@@ -107,16 +107,17 @@ def test_seed_every_han_character_kept(seed):
     assert han_chars(all_text(seed)) == han_chars(dump)  # same order, too
 
 
-def test_seed_json(seed):
-    data = to_json(seed)
-    assert list(data) == ["section", "articles"]
-    assert data["section"] == "魅力鄄城"
-    assert [list(a) for a in data["articles"]] == [
-        ["kicker", "title", "subtitle", "dateline", "byline", "paragraphs"]] * 4
-    assert data["articles"][1]["dateline"] is None
-    assert data["articles"][1]["byline"] == "通讯员 纪哲"
-    import json
-    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+def test_seed_as_an_issue_document(seed):
+    document = page_document(seed, paper="菏泽日报", date=dt.date(2023, 8, 4), page_number=5).model_dump()
+    (page,) = document["issue"]["pages"]
+    assert page["section"] == "魅力鄄城"
+    assert list(page["articles"]) == ["p5-01", "p5-02", "p5-03", "p5-04"]
+    assert [a["priority"] for a in document["articles"]] == [1, 2, 3, 4]
+    assert document["articles"][1]["dateline"] is None
+    assert document["articles"][1]["byline"] == "通讯员 纪哲"
+    assert [list(a["paragraphs"]) for a in document["articles"]] == [a.paragraphs for a in seed.articles]
+    with pytest.raises(UserError, match="section"):
+        page_document(parse_dump("## 标题\n\n正文。"), paper="报", date=dt.date(2023, 8, 4), page_number=1)
 
 
 # ------------------------------------------------------------------------------------------
@@ -165,7 +166,8 @@ def test_agency_datelines_marked_kicker_run_in_byline_and_credits():
     assert b.byline == "通讯员 李明"       # bracketed end byline
     assert b.paragraphs[-1] == "群众普遍反映：“晚上出门散步，心里踏实多了！”"
     assert (page.editor, page.designer, page.proofreader) == ("孙七", "周八", "吴九")
-    assert "editor" not in to_json(page)
+    credited = page_document(page, paper="报", date=dt.date(2023, 8, 3), page_number=1, section="要闻")
+    assert credited.issue.pages[0].editor == "孙七" and credited.issue.pages[0].proofreader == "吴九"
     assert han_chars(all_text(page)) == without_labels(han_chars((DUMPS / "002_agency_datelines.txt").read_text("utf-8")))
 
 

@@ -75,3 +75,36 @@ def test_bad_issues_are_rejected(schema):
     assert not check.is_valid({**issue, "pages": []})
     assert not check.is_valid({**issue, "date": "2023-13-45"})
     assert not check.is_valid({k: v for k, v in issue.items() if k != "paper"})
+
+
+def test_the_sample_as_an_issue_document_and_json_articles_is_valid(schema, tmp_path):
+    """paiban export's document and the articles/<slug>.json files paiban import writes from it
+    are valid, and hold what the Markdown records say (read here without the program's loader)."""
+    exported = paiban("export", str(SAMPLE))
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(exported.stdout)
+    validator(schema, "IssueDocument").validate(document)
+    # a field at its default (in the schema) is left out of the document, as of a hand-written record
+    issue = as_json(tomllib.loads((SAMPLE / "issue.toml").read_text(encoding="utf-8")))
+    default_layout = schema["$defs"]["Page"]["properties"]["layout"]["default"]
+    issue["pages"] = [{k: v for k, v in page.items() if (k, v) != ("layout", default_layout)} for page in issue["pages"]]
+    assert document["issue"] == issue
+    by_slug = {record["slug"]: record for record in document["articles"]}
+    for path in sorted((SAMPLE / "articles").glob("*.md")):
+        assert by_slug[path.stem] == markdown_record(path)
+    (tmp_path / "sample.json").write_text(exported.stdout, encoding="utf-8")
+    written = paiban("import", str(tmp_path / "sample.json"), "-o", str(tmp_path / "twin"))
+    assert written.returncode == 0, written.stderr
+    files = sorted((tmp_path / "twin" / "articles").glob("*.json"))
+    assert [f.stem for f in files] == sorted(by_slug)
+    for path in files:
+        validator(schema, "Article").validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_bad_issue_documents_are_rejected(schema):
+    document = json.loads(paiban("export", str(SAMPLE)).stdout)
+    check = validator(schema, "IssueDocument")
+    assert check.is_valid(document)
+    assert not check.is_valid({**document, "articles": []})
+    assert not check.is_valid({"issue": document["issue"]})
+    assert not check.is_valid({**document, "articles": [{**document["articles"][0], "priority": 0}]})

@@ -50,31 +50,40 @@ def main(layouts: Path | None):
 @main.command("import")
 @click.argument("dump", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="issue folder to write")
-@click.option("--json", "as_json", is_flag=True, help="print the parsed records as JSON")
+@click.option("--json", "as_json", is_flag=True, help="print the records as one JSON issue document")
 @click.option("--paper", default="菏泽日报", show_default=True, help="报名")
 @click.option("--date", "date", default=None, help="issue date YYYY-MM-DD (default: today)")
 @click.option("--page", "page_number", default=1, show_default=True, help="版次")
 @click.option("--layout", default="duikai", show_default=True)
 @click.option("--force", is_flag=True, help="replace an existing issue folder")
-@click.option("--section", default=None, help="版名 of a page that a Word file creates (default: 第N版)")
+@click.option("--section", default=None, help="版名 of the page (default: the dump's '# 版名'; a Word file's: 第N版)")
 @reports_user_errors
 def import_(dump: Path, output: Path | None, as_json: bool, paper: str, date: str | None,
             page_number: int, layout: str, force: bool, section: str | None):
     """Import a plain-text page dump (OCR) into records, repairing broken paragraphs; or add a
-    Word file (.docx) as one article to the issue folder OUTPUT, listed on page --page."""
-    from typeset.sources import importer
+    Word file (.docx) as one article to the issue folder OUTPUT, listed on page --page; or write
+    a JSON issue document (what --json and paiban export print) as the issue folder OUTPUT."""
+    from typeset.sources import importer, issue_document
 
     if dump.suffix.lower() in (".docx", ".doc"):
         return _import_word(dump, output, paper, date, page_number, layout, section)
-    page = importer.import_file(dump)
-    if as_json:
-        click.echo(json.dumps(importer.to_json(page), ensure_ascii=False, indent=2))
-    if output:
-        folder = importer.write_issue(page, output, paper=paper, date=_issue_date(date), page_number=page_number,
-                                      layout=layout, force=force)
-        click.echo(f"wrote {folder} ({len(page.articles)} articles)")
     if not (as_json or output):
         raise UserError("say where the records go: -o content/<issue> or --json")
+    if dump.suffix.lower() == ".json":
+        document = issue_document.read_document(dump)
+        write = functools.partial(issue_document.write_document, document)
+    else:
+        page = importer.import_file(dump)
+        document = importer.page_document(page, paper=paper, date=_issue_date(date), page_number=page_number,
+                                          layout=layout, section=section)
+        write = functools.partial(importer.write_issue, page, paper=paper, date=_issue_date(date),
+                                  page_number=page_number, layout=layout, section=section)
+    if as_json:
+        click.echo(issue_document.dumps(issue_document.document_json(document)), nl=False)
+    if output:
+        folder = write(output, force=force)
+        kind = ".json" if dump.suffix.lower() == ".json" else ".md"
+        click.echo(f"wrote {folder} ({len(document.articles)} articles, articles/<slug>{kind})", err=as_json)
 
 
 def _import_word(path: Path, output: Path | None, paper: str, date: str | None, page_number: int,
@@ -194,6 +203,18 @@ def serve(issue: Path, host: str, port: int, png_dpi: int):
 
     gc.enable()     # a long-running server: collect cycles as usual (run() turned it off)
     serving.serve(issue, host=host, port=port, dpi=png_dpi)
+
+
+@main.command()
+@click.argument("issue", type=click.Path(path_type=Path))
+@reports_user_errors
+def export(issue: Path):
+    """Print an issue folder's records as one JSON issue document ({"issue", "articles"}: what
+    an editorial system reads; paiban import FILE.json -o FOLDER writes it back)."""
+    from typeset.sources.issue_document import document_json, document_of, dumps
+    from typeset.sources.issue_folder import load_issue
+
+    click.echo(dumps(document_json(document_of(load_issue(issue, allow_missing_pictures=True)))), nl=False)
 
 
 @main.command()

@@ -176,7 +176,7 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
     for p in b.placed:
         if not p.exists:
             raise UserError(f"field 'pictures.0.file': picture file {p.file} does not exist",
-                            where=str(issue_plan.issue.folder / "articles" / f"{p.module.record.slug}.md"))
+                            where=str(issue_plan.issue.record_file(p.module.record.slug)))
     options: dict = {}
     side = None
     if variant == PLAIN:

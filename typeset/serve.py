@@ -77,7 +77,7 @@ def describe_build(result, dpi: int, generation: int) -> tuple[list[dict], list[
         record = plan.issue.articles[entry["slug"]]
         fields = record.model_dump(mode="json", exclude={"paragraphs"}, exclude_none=True)
         articles.append({"slug": entry["slug"], "page": entry["page"], "title": record.title,
-                         "file": f"articles/{entry['slug']}.md", "record": fields,
+                         "file": f"articles/{plan.issue.record_file(entry['slug']).name}", "record": fields,
                          "paragraphs": list(record.paragraphs), "regions": entry["regions"],
                          "findings": [f for f in findings if f["article"] == entry["slug"]]})
     return pages, articles, findings, pngs

@@ -98,6 +98,16 @@ class Issue(Record):
         return f"{d.year}年{d.month}月{d.day}日 星期{WEEKDAYS[d.weekday()]}"
 
 
+class IssueDocument(Record):
+    """A whole issue as one JSON document, as an editorial system exchanges it: the issue record
+    (issue.toml) and its articles. `paiban import DUMP --json` prints one; `paiban import
+    issue.json -o content/<issue>` writes it as an issue folder; `paiban export` prints a folder
+    as one."""
+
+    issue: Issue
+    articles: tuple[Article, ...] = Field(min_length=1)
+
+
 class LoadedIssue(BaseModel):
     """An issue with its articles loaded, ready for composition."""
 
@@ -106,10 +116,15 @@ class LoadedIssue(BaseModel):
     folder: Path
     issue: Issue
     articles: dict[str, Article]
+    files: dict[str, Path] = Field(default_factory=dict)    # slug → its record file, .md or .json
 
     @property
     def name(self) -> str:
         return self.folder.name
+
+    def record_file(self, slug: str) -> Path:
+        """The file an article was read from: articles/<slug>.md or articles/<slug>.json."""
+        return self.files.get(slug) or self.folder / "articles" / f"{slug}.md"
 
     def page_articles(self, page: Page) -> list[Article]:
         return [self.articles[slug] for slug in page.articles]

@@ -18,7 +18,7 @@ from .tags import retag
 def records_zip(issue: LoadedIssue, when: dt.datetime) -> bytes:
     """The issue folder's records (issue.toml, articles, pictures) as a zip with fixed dates."""
     folder = issue.folder
-    files = {folder / "issue.toml"} | {folder / "articles" / f"{slug}.md" for slug in issue.articles}
+    files = {folder / "issue.toml"} | {issue.record_file(slug) for slug in issue.articles}
     files |= {folder / p.file for a in issue.articles.values() for p in a.pictures if (folder / p.file).is_file()}
     buffer = io.BytesIO()
     stamp = (max(1980, when.year), when.month, when.day, 0, 0, 0)

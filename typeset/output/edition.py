@@ -22,7 +22,7 @@ def records_version(issue: LoadedIssue) -> str:
     """The content hash of the issue's records (issue.toml, the article files, the pictures):
     the proof's version, so an editor can tell two proofs apart."""
     folder = issue.folder
-    files = {folder / "issue.toml"} | {folder / "articles" / f"{slug}.md" for slug in issue.articles}
+    files = {folder / "issue.toml"} | {issue.record_file(slug) for slug in issue.articles}
     files |= {folder / p.file for a in issue.articles.values() for p in a.pictures}
     digest = hashlib.sha256()
     for path in sorted(files):

@@ -48,23 +48,21 @@ Rules, in the order they are applied:
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from typeset.model.errors import UserError
-from typeset.model.records import ARTICLE_MAX_CHARS, HEAD_MAX, NAME_MAX
+from typeset.model.records import ARTICLE_MAX_CHARS, HEAD_MAX, NAME_MAX, Article, Issue, IssueDocument, Page
 
-from .issue_folder import load_issue, read_text
+from .folder_writer import toml_string, write_records
+from .issue_folder import read_text
+from .messages import describe
 from .text import normalize
 
-__all__ = ["ImportedArticle", "ImportedPage", "parse_dump", "import_file", "to_json", "write_issue",
+__all__ = ["ImportedArticle", "ImportedPage", "parse_dump", "import_file", "page_document", "write_issue",
            "ends_sentence"]
 
 KICKER_MAX = 60
@@ -383,17 +381,23 @@ def import_file(path: Path | str) -> ImportedPage:
     return parse_dump(read_text(path), where=str(path))
 
 
-def to_json(page: ImportedPage) -> dict:
-    """The page as plain JSON data: {"section": …, "articles": [{kicker, title, subtitle,
-    dateline, byline, paragraphs}]} with null for absent fields."""
-    return {
-        "section": page.section,
-        "articles": [
-            {"kicker": a.kicker, "title": a.title, "subtitle": a.subtitle, "dateline": a.dateline,
-             "byline": a.byline, "paragraphs": list(a.paragraphs)}
-            for a in page.articles
-        ],
-    }
+def page_document(page: ImportedPage, *, paper: str, date: dt.date, page_number: int, layout: str = "duikai",
+                  section: str | None = None) -> IssueDocument:
+    """The page as an issue document (what `paiban import --json` prints), with the slugs and
+    priorities `write_issue` gives: one page, its articles p<N>-01, p<N>-02 … at priority 1, 2 …"""
+    section = section or page.section
+    if not section:
+        raise UserError("the dump has no section line '# 版名': give the section name (--section)")
+    slugs = [article_slug(i, page_number) for i in range(1, len(page.articles) + 1)]
+    credits = {role: getattr(page, role) for role in ("editor", "designer", "proofreader") if getattr(page, role)}
+    try:
+        return IssueDocument(
+            issue=Issue(paper=paper, date=date, pages=[Page(number=page_number, section=section, layout=layout,
+                                                            articles=slugs, **credits)]),
+            articles=[Article(slug=slug, priority=min(i, 9), **a.model_dump(exclude_none=True))
+                      for i, (slug, a) in enumerate(zip(slugs, page.articles), start=1)])
+    except ValidationError as e:
+        raise UserError(describe(e)) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,11 +406,6 @@ def to_json(page: ImportedPage) -> dict:
 def article_slug(index: int, page_number: int) -> str:
     """The slug of the index-th article (from 1) of page `page_number`: p1-01, p1-02 …"""
     return f"p{page_number}-{index:02d}"
-
-
-def _toml_string(value: str) -> str:
-    # A JSON string is a valid TOML basic string, except that TOML forbids a raw DEL.
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
 
 
 def _article_markdown(article: ImportedArticle, priority: int) -> str:
@@ -436,76 +435,19 @@ def write_issue(page: ImportedPage, folder: Path | str, *, paper: str, date: dt.
         raise UserError("the paper name (报名) is empty", where=str(folder))
     if not page.articles:
         raise UserError("no articles to write", where=str(folder))
-    if folder.exists() and not folder.is_dir():
-        raise UserError("exists and is not a folder", where=str(folder))
-    occupied = folder.is_dir() and any(folder.iterdir())
-    if occupied and not force:
-        raise UserError("folder exists and is not empty: choose a new folder, or force "
-                        "(--force) to replace its issue.toml and articles/", where=str(folder))
 
-    staging: Path | None = None
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.import-", dir=folder.parent))
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; the folder should look made by mkdir
+    def fill(staging: Path) -> None:
         slugs = [article_slug(i, page_number) for i in range(1, len(page.articles) + 1)]
-        (staging / "articles").mkdir()
         for i, (slug, article) in enumerate(zip(slugs, page.articles), start=1):
             (staging / "articles" / f"{slug}.md").write_text(_article_markdown(article, min(i, 9)),
                                                              encoding="utf-8")
-        lines = [f"paper = {_toml_string(paper)}", f"date = {date.isoformat()}", "", "[[pages]]",
-                 f"number = {page_number}", f"section = {_toml_string(section)}",
-                 f"layout = {_toml_string(layout)}"]
+        lines = [f"paper = {toml_string(paper)}", f"date = {date.isoformat()}", "", "[[pages]]",
+                 f"number = {page_number}", f"section = {toml_string(section)}",
+                 f"layout = {toml_string(layout)}"]
         for role in ("editor", "designer", "proofreader"):
             if getattr(page, role):
-                lines.append(f"{role} = {_toml_string(getattr(page, role))}")
-        lines.append("articles = [" + ", ".join(_toml_string(s) for s in slugs) + "]")
+                lines.append(f"{role} = {toml_string(getattr(page, role))}")
+        lines.append("articles = [" + ", ".join(toml_string(s) for s in slugs) + "]")
         (staging / "issue.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        try:
-            load_issue(staging)  # what we hand over must load
-        except UserError as e:
-            where = (e.where or "").replace(str(staging), str(folder))
-            raise UserError(e.message, where=where or str(folder)) from None
 
-        if not occupied:
-            if folder.is_dir():
-                folder.rmdir()
-            os.replace(staging, folder)
-            staging = None
-        else:
-            _swap_in(staging, folder, ["issue.toml", "articles"])
-    except OSError as e:
-        raise UserError(f"cannot write the issue ({e.strerror or e})", where=str(folder)) from None
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-    return folder
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _swap_in(staging: Path, folder: Path, names: list[str]) -> None:
-    """Move `names` from staging into folder, putting the old ones aside and back on failure."""
-    backup = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
-    moved_old: list[str] = []
-    moved_new: list[str] = []
-    try:
-        for name in names:
-            if (folder / name).exists() or (folder / name).is_symlink():
-                os.replace(folder / name, backup / name)
-                moved_old.append(name)
-        for name in names:
-            os.replace(staging / name, folder / name)
-            moved_new.append(name)
-    except OSError:
-        for name in moved_new:
-            os.replace(folder / name, staging / name)
-        for name in moved_old:
-            os.replace(backup / name, folder / name)
-        backup.rmdir()  # empty again; if restoring failed, the old files stay in the backup
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
+    return write_records(folder, fill, force=force)

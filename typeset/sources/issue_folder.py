@@ -1,11 +1,12 @@
-"""Loading an issue folder: `issue.toml` (paper, date, issue number, pages) and one Markdown file
-per article, YAML front matter for the fields, then the body, one paragraph per blank-line-
-separated block. Every problem is a UserError naming the file and the field, so a build with an
+"""Loading an issue folder: `issue.toml` (paper, date, issue number, pages) and one record file
+per article: Markdown (YAML front matter for the fields, then the body, one paragraph per
+blank-line-separated block) or JSON (the article record of `paiban schema`, slug included). Every problem is a UserError naming the file and the field, so a build with an
 invalid record stops before anything is written.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -98,6 +99,9 @@ _RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but ta
 
 
 def load_article(path: Path) -> Article:
+    """An article record from articles/<slug>.md (front matter and body) or <slug>.json."""
+    if path.suffix == ".json":
+        return _make_article(path, json_record(read_text(path), path, "an article record"))
     source = read_text(path)
     # A control character typed into the file, named with its line (YAML would reject it in the
     # front matter with a message of several lines). An escaped one ("\a" in quotes) or a tab in
@@ -112,18 +116,50 @@ def load_article(path: Path) -> Article:
             raise UserError(f"field '{name}' cannot be set in the front matter: the "
                             f"{'slug is the file name' if name == 'slug' else 'paragraphs are the body'}",
                             where=str(path))
-    paragraphs = body_paragraphs(body)
-    if (size := sum(len(p) for p in paragraphs)) > ARTICLE_MAX_CHARS:
-        raise UserError(f"the body has {size:,} characters, more than a whole issue holds (at most "
+    return _make_article(path, {"slug": path.stem, **meta, "paragraphs": body_paragraphs(body)})
+
+
+def json_record(source: str, path: Path, what: str) -> dict:
+    """A JSON file's one object, or a UserError with the line and column of what is wrong."""
+    try:
+        record = json.loads(source)
+    except json.JSONDecodeError as e:
+        raise UserError(f"malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}", where=str(path)) from None
+    except RecursionError:
+        raise UserError("malformed JSON: lists or objects nested too deep", where=str(path)) from None
+    if not isinstance(record, dict):
+        raise UserError(f"must hold one JSON object ({{…}}), {what}", where=str(path))
+    return record
+
+
+def _make_article(path: Path, record: dict) -> Article:
+    """The article of a record's fields; in a JSON record the slug is written and must be the
+    file name, so a record moved or copied under another name is noticed."""
+    if record.get("slug", path.stem) != path.stem:
+        raise UserError(f"field 'slug': '{record['slug']}' is not the file name '{path.stem}': make them the same",
+                        where=str(path))
+    paragraphs = record.get("paragraphs")
+    if isinstance(paragraphs, list) and sum(len(p) for p in paragraphs if isinstance(p, str)) > ARTICLE_MAX_CHARS:
+        raise UserError(f"the body has more characters than a whole issue holds (at most "
                         f"{ARTICLE_MAX_CHARS:,}): split the article or check that it is the right file",
                         where=str(path))
     try:
-        return Article(slug=path.stem, paragraphs=paragraphs, **meta)
+        return Article(**record)
     except ValidationError as e:
-        raise UserError(describe(e).replace("'paragraphs'", "body (paragraphs)"), where=str(path)) from None
+        message = describe(e)
+        raise UserError(message.replace("'paragraphs'", "body (paragraphs)") if path.suffix == ".md" else message,
+                        where=str(path)) from None
     except TypeError as e:
         raise UserError(f"front matter: {e}", where=str(path)) from None
 
+
+def article_file(folder: Path, slug: str) -> Path:
+    """articles/<slug>.md or articles/<slug>.json, whichever there is (both: one clear error)."""
+    md, js = (folder / "articles" / f"{slug}{suffix}" for suffix in (".md", ".json"))
+    if md.is_file() and js.is_file():
+        raise UserError(f"article '{slug}' has two records, {md.name} and {js.name}: keep one",
+                        where=str(folder / "articles"))
+    return js if js.is_file() else md
 
 
 def _check_pages(issue: Issue, issue_file: Path) -> dict[int, Layout]:
@@ -139,7 +175,7 @@ def _check_pages(issue: Issue, issue_file: Path) -> dict[int, Layout]:
         for a, slug in enumerate(page.articles):
             if any(c in slug for c in "/\\") or slug.startswith("."):
                 raise UserError(f"field 'pages.{p}.articles.{a}': '{slug}' is not an article name (the "
-                                "file name in articles/ without .md)", where=str(issue_file))
+                                "file name in articles/ without .md or .json)", where=str(issue_file))
         name = page.layout
         try:
             if any(c in name for c in "/\\") or name.startswith("."):
@@ -201,21 +237,22 @@ def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> L
         raise UserError(describe(e), where=str(issue_file)) from None
     page_layouts = _check_pages(issue, issue_file)
     articles: dict[str, Article] = {}
+    files: dict[str, Path] = {}
     for page in issue.pages:
         for slug in page.articles:
             if slug in articles:
                 raise UserError(f"article '{slug}' is listed twice", where=str(issue_file))
-            article = load_article(folder / "articles" / f"{slug}.md")
+            files[slug] = path = article_file(folder, slug)
+            article = load_article(path)
             for i, picture in enumerate(article.pictures):
                 picture_path = folder / picture.file
                 if not picture_path.is_file() and not allow_missing_pictures:
                     raise UserError(f"field 'pictures.{i}.file': picture file {picture.file} does not exist",
-                                    where=str(folder / "articles" / f"{slug}.md"))
+                                    where=str(path))
                 if picture_path.is_file() and (problem := picture_problem(picture_path)):
-                    raise UserError(f"field 'pictures.{i}.file': {picture.file} {problem}",
-                                    where=str(folder / "articles" / f"{slug}.md"))
-            _check_pin(article, page_layouts[page.number], folder / "articles" / f"{slug}.md")
+                    raise UserError(f"field 'pictures.{i}.file': {picture.file} {problem}", where=str(path))
+            _check_pin(article, page_layouts[page.number], path)
             articles[slug] = article
     save_verified_pictures()
-    return LoadedIssue(folder=folder, issue=issue, articles=articles)
+    return LoadedIssue(folder=folder, issue=issue, articles=articles, files=files)
 
