@@ -65,25 +65,3 @@ def article(title: str, body: str, **fields) -> str:
     front = yaml.safe_dump({"title": title, **fields}, allow_unicode=True, sort_keys=False)
     return f"---\n{front}---\n\n{body}\n"
 
-
-def pytest_configure(config):
-    """The mutation pass (tests/mutants.py): $PAIBAN_MUTANT = "module:function:result" stubs one
-    checker, in every module that holds it, for this whole test run."""
-    import os
-
-    mutant = os.environ.get("PAIBAN_MUTANT")
-    if not mutant:
-        return
-    import ast
-    import importlib
-
-    module_name, function_name, result = mutant.split(":", 2)
-    module = importlib.import_module(module_name)
-    original = getattr(module, function_name)
-    value = ast.literal_eval(result)
-    stub = lambda *args, **kwargs: (value.copy() if hasattr(value, "copy") else value)  # noqa: E731
-    for name, loaded in list(sys.modules.items()):
-        if name.startswith("typeset"):
-            for attribute, obj in list(vars(loaded).items()):
-                if obj is original:
-                    setattr(loaded, attribute, stub)

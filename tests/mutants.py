@@ -34,7 +34,10 @@ MUTANTS = {
 def run(name: str) -> str:
     result, first = MUTANTS[name]
     rest = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_*.py") if str(p.relative_to(ROOT)) not in first)
-    env = {**os.environ, "PAIBAN_MUTANT": f"{name}:{result}"}
+    # the stub goes into every Python process of the run, the paiban ones the tests start too
+    site = str(ROOT / "tests" / "mutant_site")
+    env = {**os.environ, "PAIBAN_MUTANT": f"{name}:{result}",
+           "PYTHONPATH": os.pathsep.join(filter(None, [site, os.environ.get("PYTHONPATH")]))}
     out = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *first, *rest],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     if out.returncode == 0:
