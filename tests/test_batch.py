@@ -67,11 +67,11 @@ def test_a_changed_record_rebuilds_only_its_issue(issues, first_run, tmp_path):
     article = issues / "g2" / "articles" / "p1-01.md"
     article.write_text(article.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
     todo, done = batch.plan_batch([issues / "g1", issues / "g2", issues / "g3"], out)
-    assert [issue.name for issue, _ in todo] == ["g2"]
+    assert [issue.name for issue, _, _ in todo] == ["g2"]
     assert sorted(r.name for r in done if r.status == "skipped") == ["g1", "g3"]
     # build options are part of the content hash too
     todo, _ = batch.plan_batch([issues / "g1"], out, options={"source_date_epoch": 0})
-    assert [issue.name for issue, _ in todo] == ["g1"]
+    assert [issue.name for issue, _, _ in todo] == ["g1"]
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == before
 
 
@@ -101,3 +101,27 @@ def test_constants_match_the_modules_they_mirror():
 
     lines = batch.Hasher._font_identity().splitlines()
     assert len(lines) == len(fonts.fallback_map()) + len(fonts.role_map())
+
+
+def test_variants_are_built_and_skipped_each_by_its_own_pdf(tmp_path):
+    """An archive run builds archives and skips them when unchanged; adding the print variant
+    later builds only the prints."""
+    root = tmp_path / "issues"
+    for seed in (5, 6):
+        write_issue(root / f"v{seed}", pages=1, articles=2, chars=(250, 450), seed=seed)
+    out = tmp_path / "out"
+
+    def batch(*variants):
+        run = paiban("batch", str(root), "-o", str(out), "--jobs", "2", "-q",
+                     *[a for v in variants for a in ("--variant", v)])
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    assert "2 built, 0 unchanged" in batch("archive")
+    archives = {p.name: p.stat().st_mtime_ns for p in out.glob("*.archive.pdf")}
+    assert sorted(archives) == ["v5.archive.pdf", "v6.archive.pdf"] and not list(out.glob("v5.pdf"))
+    assert "0 built, 2 unchanged" in batch("archive")
+    assert "2 built, 0 unchanged" in batch("archive", "print")
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.archive.pdf")} == archives   # not again
+    assert sorted(p.name for p in out.glob("*.print.pdf")) == ["v5.print.pdf", "v6.print.pdf"]
+    assert "0 built, 2 unchanged" in batch("print", "archive")

@@ -130,7 +130,8 @@ class Hasher:
             for path in files_under(fonts_dir()):
                 digest.update(f"fonts/{path.relative_to(fonts_dir())} {diskcache.sha256_file(path)}\n".encode())
             digest.update(self._font_identity().encode())
-            digest.update(repr(sorted(self.options.items())).encode())
+            # which variants a run asks for is no input of a variant's PDF (each has its own hash)
+            digest.update(repr(sorted((k, v) for k, v in self.options.items() if k != "variants")).encode())
             self._shared = digest.hexdigest()
         return self._shared
 
@@ -226,18 +227,21 @@ def build_one(issue: str, out_dir: str, content: str, options: dict | None = Non
 
     start = time.perf_counter()
     name = Path(issue).name
-    pdf = Path(out_dir) / f"{name}.pdf"
+    pdfs = output_pdfs(Path(out_dir), name, (options or {}).get("variants", ()))
     try:
         result = build(issue, out_dir, **(options or {}))
-        pdf = result.pdf
-        _write_atomic(hash_file(pdf), content + "\n")
+        pdfs = [o.pdf for o in result.outputs]
+        for pdf in pdfs:
+            _write_atomic(hash_file(pdf), content + "\n")
         status, error, warnings = "built", "", len(result.report.warnings)
     except Exception as e:          # noqa: BLE001 — one issue's failure must not stop the batch
-        try:
-            hash_file(pdf).unlink(missing_ok=True)
-        except OSError:
-            pass
+        for pdf in pdfs:
+            try:
+                hash_file(pdf).unlink(missing_ok=True)
+            except OSError:
+                pass
         status, error, warnings = "failed", _one_line(e), 0
+    pdf = pdfs[0]
     compose.save_metrics()
     return Result(issue=str(issue), name=name, status=status, seconds=time.perf_counter() - start,
                   pdf=str(pdf) if status == "built" else None, error=error, warnings=warnings,
@@ -288,12 +292,21 @@ def make_executor(jobs: int) -> cf.Executor:
 
 # --- the batch -----------------------------------------------------------------------------------
 
+def output_pdfs(out_dir: Path, name: str, variants: Iterable[str]) -> list[Path]:
+    """The PDFs a build of issue `name` writes: one per variant, or the plain one."""
+    variants = list(variants)
+    return [out_dir / f"{name}.{v}.pdf" for v in variants] if variants else [out_dir / f"{name}.pdf"]
+
+
 def plan_batch(dirs: Iterable[Path | str], out_dir: Path | str, *, force: bool = False,
-               options: dict | None = None) -> tuple[list[tuple[Path, str]], list[Result]]:
-    """(issues to build with their content hashes, results of the skipped and the invalid ones)."""
+               options: dict | None = None) -> tuple[list[tuple[Path, str, tuple[str, ...]]], list[Result]]:
+    """(issues to build with their content hashes and the variants that are stale, results of
+    the skipped and the invalid ones). A variant whose PDF is there with the issue's hash is
+    not built again: an archive run after a print run builds only the archives."""
     out_dir = Path(out_dir)
     hasher = Hasher(options=options)
-    todo: list[tuple[Path, str]] = []
+    todo: list[tuple[Path, str, tuple[str, ...]]] = []
+    variants = tuple((options or {}).get("variants", ()))
     done: list[Result] = []
     names: dict[str, Path] = {}
     for issue in find_issues(dirs):
@@ -312,11 +325,12 @@ def plan_batch(dirs: Iterable[Path | str], out_dir: Path | str, *, force: bool =
         except OSError as e:
             done.append(Result(str(issue), name, "failed", error=f"{issue}: cannot read: {e}"))
             continue
-        pdf = out_dir / f"{name}.pdf"
-        if not force and up_to_date(pdf, content):
-            done.append(Result(str(issue), name, "skipped", pdf=str(pdf)))
+        stale = [v for v, pdf in zip(variants or ("",), output_pdfs(out_dir, name, variants))
+                 if force or not up_to_date(pdf, content)]
+        if not stale:
+            done.append(Result(str(issue), name, "skipped", pdf=str(output_pdfs(out_dir, name, variants)[0])))
         else:
-            todo.append((issue, content))
+            todo.append((issue, content, tuple(v for v in stale if v)))
     return todo, done
 
 
@@ -349,8 +363,9 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
         for part in rounds:
             pool = executor or make_executor(jobs)
             try:
-                futures = {pool.submit(build_one, str(issue), str(out_dir), content, options): issue
-                           for issue, content in part}
+                futures = {pool.submit(build_one, str(issue), str(out_dir), content,
+                                       {**(options or {}), "variants": stale} if stale else options): issue
+                           for issue, content, stale in part}
                 for future in cf.as_completed(futures):
                     try:
                         result = future.result()
@@ -382,7 +397,7 @@ def dask_executor(address: str) -> cf.Executor:
 
 
 def main_cli(dirs, out_dir, jobs: int | None, force: bool, quiet: bool, source_date_epoch: int | None,
-             dask_scheduler: str | None = None) -> int:
+             dask_scheduler: str | None = None, variants: tuple[str, ...] = ()) -> int:
     """The `paiban batch` command: a rich progress bar, one line per failure, a summary; 1 if any
     issue failed."""
     from rich.console import Console
@@ -391,6 +406,8 @@ def main_cli(dirs, out_dir, jobs: int | None, force: bool, quiet: bool, source_d
     console = Console(stderr=True)
     jobs = jobs or os.cpu_count() or 1
     options = {"source_date_epoch": source_date_epoch} if source_date_epoch is not None else {}
+    if variants:
+        options["variants"] = tuple(dict.fromkeys(variants))
     progress = Progress(TextColumn("排版 batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[last]}"), console=console, disable=quiet,
                         transient=False)

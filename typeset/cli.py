@@ -242,17 +242,19 @@ def check(target: Path, as_json: bool):
 @click.option("-q", "--quiet", is_flag=True, help="no progress bar")
 @click.option("--source-date-epoch", type=int, envvar="SOURCE_DATE_EPOCH",
               help="the PDFs' date (seconds since 1970); default: each issue's date")
+@click.option("--variant", "variants", multiple=True, type=click.Choice(["print", "proof", "archive"]),
+              help="as for build (repeatable); each variant is skipped when its PDF is current")
 @click.option("--dask", "dask_scheduler", metavar="ADDRESS",
               help="run the builds on a Dask distributed cluster (tcp://host:8786) instead of local "
                    "processes; the workers need the program, the fonts and the folders at the same paths")
 @reports_user_errors
 def batch(dirs: tuple[Path, ...], output: Path, jobs: int | None, force: bool, quiet: bool,
-          source_date_epoch: int | None, dask_scheduler: str | None):
+          source_date_epoch: int | None, variants: tuple[str, ...], dask_scheduler: str | None):
     """Build many issues (DIR: an issue folder or a folder of them) in parallel; issues unchanged
     since their last build (records, layout, fonts, program) are skipped. Exit 1 if any failed."""
     from typeset import batch as batch_
 
-    sys.exit(batch_.main_cli(dirs, output, jobs, force, quiet, source_date_epoch, dask_scheduler))
+    sys.exit(batch_.main_cli(dirs, output, jobs, force, quiet, source_date_epoch, dask_scheduler, variants))
 
 
 @main.command()
