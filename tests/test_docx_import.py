@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from typeset.model.errors import UserError
-from typeset.sources.docx_import import _escape, _line_start_escape, add_to_issue, import_docx
-from typeset.sources.markdown_body import Paragraph, Run, parse_body
+from typeset.sources.docx_import import add_to_issue, import_docx
+from typeset.sources.markdown_body import Paragraph, Run, as_markdown_paragraph, parse_body
 
 BODY_1 = "8月2日，鄄城县召开安全生产工作会议，县委书记出席会议并讲话。"
 BODY_2 = "会议要求，各镇（街）要压实责任，全面排查风险隐患，确保全县安全形势稳定。"
@@ -193,7 +193,7 @@ def test_cli_reports_a_bad_file_in_one_line(tmp_path):
 def test_escaped_text_reads_back_as_itself(text):
     text = text.strip()
     if text:
-        assert [b.text for b in parse_body(_line_start_escape(_escape(text)), where="x.md")] == [text]
+        assert [b.text for b in parse_body(as_markdown_paragraph(text), where="x.md")] == [text]
 
 
 # ------------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 WEEKDAYS = "一二三四五六日"
@@ -22,6 +22,8 @@ ARTICLE_MAX_CHARS = 200_000    # body characters of one article: more than a who
 HEAD_MAX = 100                 # 引题 主题 副题 电头 署名
 CAPTION_MAX = 500              # 图片说明, 摄影署名
 NAME_MAX = 40                  # 报名 版名 责任编辑 美编 校对
+COLUMN_MAX = 12                # 栏目名 (题花)
+KINDS = ("article", "briefs", "photo", "comment")
 
 
 class Record(BaseModel):
@@ -49,16 +51,50 @@ class Pin(Record):
 class Article(Record):
     """One article (稿件)."""
 
+    # a body is needed, but for a photo item (the model's _body_needed; said here for JSON Schema)
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"not": {"properties": {"kind": {"const": "photo"}}, "required": ["kind"]}},
+        "then": {"properties": {"paragraphs": {"minItems": 1}}}})
+
     slug: str = Field(description="file name without .md: the article's id in the issue")
     kicker: str | None = Field(None, max_length=HEAD_MAX, description="引题")
     title: Text = Field(max_length=HEAD_MAX, description="主题")
     subtitle: str | None = Field(None, max_length=HEAD_MAX, description="副题")
     dateline: str | None = Field(None, max_length=HEAD_MAX, description="run-in, e.g. 本报讯（通讯员 纪哲）")
     byline: str | None = Field(None, max_length=HEAD_MAX, description="end byline, e.g. 通讯员 纪哲")
-    paragraphs: tuple[Text, ...] = Field(min_length=1, description="body paragraphs")
-    pictures: tuple[Picture, ...] = ()
+    kind: Literal["article", "briefs", "photo", "comment"] = Field(
+        "article", description="article; briefs (简讯: items, each a 小标题 and its text); photo (图片新闻: "
+                               "pictures and a long caption, a short body or none); comment (短评 / 编者按: boxed, 楷体)")
+    column: str | None = Field(None, max_length=COLUMN_MAX, description="栏目名 (题花) above the headline, e.g. 鄄城简讯")
+    paragraphs: tuple[Text, ...] = Field(description="body paragraphs (and 小标题, see subheads), plain text")
+    subheads: tuple[int, ...] = Field((), description="indexes of the paragraphs that are 小标题 (## in Markdown)")
+    bold: tuple[tuple[int, int, int], ...] = Field(
+        (), description="bold run-ins (**…** in Markdown): (paragraph index, first character, end)")
+    pictures: tuple[Picture, ...] = Field((), max_length=4, description="one picture, or 2–4 for a 组图")
     priority: int = Field(5, ge=1, le=9, description="1 = lead (头条)")
     pin: Pin | None = None
+
+    @model_validator(mode="after")
+    def _structure(self) -> Article:
+        n = len(self.paragraphs)
+        if self.kind == "photo" and not self.pictures:
+            raise ValueError("a photo item (kind: photo) needs its pictures: add a pictures: list")
+        if self.kind == "briefs" and (not self.subheads or self.subheads[0] != 0):
+            raise ValueError("a briefs item (kind: briefs) is a list of items: start each with a ## 小标题")
+        if any(not 0 <= i < n for i in self.subheads) or list(self.subheads) != sorted(set(self.subheads)):
+            raise ValueError("subheads: each is the index of a paragraph, in order")
+        for i, start, end in self.bold:
+            if not (0 <= i < n and 0 <= start < end <= len(self.paragraphs[i])) or i in self.subheads:
+                raise ValueError(f"bold: ({i}, {start}, {end}) is not a stretch of a body paragraph")
+        return self
+
+    @field_validator("paragraphs")
+    @classmethod
+    def _body_needed(cls, value: tuple[str, ...], info) -> tuple[str, ...]:
+        if not value and info.data.get("kind") != "photo":
+            raise ValueError("is empty: write the article's text below the front matter (only a "
+                             "photo item, kind: photo, may have no body)")
+        return value
 
     @field_validator("kicker", "subtitle", "dateline", "byline")
     @classmethod
@@ -67,7 +103,7 @@ class Article(Record):
 
     def text(self) -> str:
         """Every character a reader sees of the article, in reading order."""
-        parts = [self.kicker, self.title, self.subtitle, self.dateline, *self.paragraphs,
+        parts = [self.column, self.kicker, self.title, self.subtitle, self.dateline, *self.paragraphs,
                  self.byline, *(p.caption for p in self.pictures), *(p.credit for p in self.pictures)]
         return "".join(p for p in parts if p)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
-import re
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -34,7 +33,7 @@ import yaml
 
 from typeset.model.errors import UserError
 from typeset.sources.importer import DASH, MARKER, article_slug, byline_of, split_dateline
-from typeset.sources.markdown_body import parse_body
+from typeset.sources.markdown_body import escape_text, line_start_escape, parse_body
 from typeset.sources.text import normalize
 
 __all__ = ["DocxPicture", "ImportedDocx", "import_docx", "add_to_issue"]
@@ -149,14 +148,6 @@ def _paragraphs(document, where: str) -> list[_Para]:
 # ---------------------------------------------------------------------------------------------
 # Markdown
 
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~&])")
-_LINE_START = re.compile(r"^(#|>|-|\+|=|\d{1,9}(?=[.)]))")
-
-
-def _escape(text: str) -> str:
-    return _INLINE_SPECIAL.sub(r"\\\1", text)
-
-
 def _edge(ch: str) -> bool:
     """A character that cannot sit just inside a ** pair in CommonMark (punctuation, symbol, space)."""
     return unicodedata.category(ch)[0] in "PSZ"
@@ -185,16 +176,10 @@ def _markdown_paragraph(text: str, bold: tuple[bool, ...]) -> str:
         j = i
         while j < len(text) and mask[j] == mask[i]:
             j += 1
-        chunk = _escape(text[i:j])
+        chunk = escape_text(text[i:j])
         parts.append(f"**{chunk}**" if mask[i] else chunk)
         i = j
     return "".join(parts)
-
-
-def _line_start_escape(line: str) -> str:
-    """A backslash before a mark that would make the line a heading, quote or list."""
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1),
-                           line, 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,8 +252,8 @@ def import_docx(path: Path | str) -> ImportedDocx:
         if last.text and (credit := byline_of(last.text)):
             meta["byline"] = credit
             lines[texts[-1]] = ("text", last._replace(text="", bold=()))
-    blocks = [("## " + _escape(para.text).replace("#", "\\#")) if kind == "subhead"
-              else _line_start_escape(_markdown_paragraph(para.text, para.bold))
+    blocks = [("## " + escape_text(para.text).replace("#", "\\#")) if kind == "subhead"
+              else line_start_escape(_markdown_paragraph(para.text, para.bold))
               for kind, para in lines if para.text]
     if all(block.startswith("## ") for block in blocks):
         raise UserError(f"the Word file has a title ('{meta['title'][:20]}') but no text below it", where=where)

@@ -59,6 +59,7 @@ from typeset.model.records import ARTICLE_MAX_CHARS, HEAD_MAX, NAME_MAX, Article
 
 from .folder_writer import toml_string, write_records
 from .issue_folder import read_text
+from .markdown_body import as_markdown_paragraph
 from .messages import describe
 from .text import normalize
 
@@ -414,7 +415,8 @@ def _article_markdown(article: ImportedArticle, priority: int) -> str:
     meta = {k: v for k, v in meta.items() if v is not None}
     meta["priority"] = priority
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
-    return "---\n" + front + "---\n\n" + "\n\n".join(article.paragraphs) + "\n"
+    body = "\n\n".join(as_markdown_paragraph(p) for p in article.paragraphs)
+    return "---\n" + front + "---\n\n" + body + "\n"
 
 
 def write_issue(page: ImportedPage, folder: Path | str, *, paper: str, date: dt.date, page_number: int,

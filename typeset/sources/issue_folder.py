@@ -19,6 +19,7 @@ from typeset.model.layout import Layout
 from typeset.model.records import ARTICLE_MAX_CHARS, FILE_MAX_BYTES, Article, Issue, LoadedIssue
 
 from .designs import known_layouts, load_layout
+from .markdown_body import Subhead, parse_body
 from .messages import describe, describe_character
 from .pictures import picture_problem, save_verified_pictures
 
@@ -81,18 +82,22 @@ def split_front_matter(source: str, path: Path) -> tuple[dict, str]:
     return meta, "\n".join(lines[end + 1:])
 
 
-def body_paragraphs(body: str) -> list[str]:
-    """Blank-line-separated blocks; the lines of one block are joined with nothing between."""
-    blocks, current = [], []
-    for line in body.splitlines():
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            blocks.append("".join(current))
-            current = []
-    if current:
-        blocks.append("".join(current))
-    return blocks
+def body_fields(body: str, path: Path, source: str) -> dict:
+    """The body, read as Markdown: its paragraphs (plain text), which of them are 小标题, and
+    the bold run-ins; unsupported Markdown is one error naming the file's line."""
+    offset = len(source.splitlines()) - len(body.split("\n"))     # the lines before the body
+    paragraphs, subheads, bold = [], [], []
+    for block in parse_body(body, where=str(path), line_offset=offset):
+        if isinstance(block, Subhead):
+            subheads.append(len(paragraphs))
+        else:
+            at = 0
+            for run in block.runs:
+                if run.bold:
+                    bold.append((len(paragraphs), at, at + len(run.text)))
+                at += len(run.text)
+        paragraphs.append(block.text)
+    return {"paragraphs": paragraphs, "subheads": subheads, "bold": bold}
 
 
 _RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but tab, LF, CR
@@ -116,7 +121,7 @@ def load_article(path: Path) -> Article:
             raise UserError(f"field '{name}' cannot be set in the front matter: the "
                             f"{'slug is the file name' if name == 'slug' else 'paragraphs are the body'}",
                             where=str(path))
-    return _make_article(path, {"slug": path.stem, **meta, "paragraphs": body_paragraphs(body)})
+    return _make_article(path, {"slug": path.stem, **meta, **body_fields(body, path, source)})
 
 
 def json_record(source: str, path: Path, what: str) -> dict:
@@ -139,8 +144,9 @@ def _make_article(path: Path, record: dict) -> Article:
         raise UserError(f"field 'slug': '{record['slug']}' is not the file name '{path.stem}': make them the same",
                         where=str(path))
     paragraphs = record.get("paragraphs")
-    if isinstance(paragraphs, list) and sum(len(p) for p in paragraphs if isinstance(p, str)) > ARTICLE_MAX_CHARS:
-        raise UserError(f"the body has more characters than a whole issue holds (at most "
+    size = sum(len(p) for p in paragraphs if isinstance(p, str)) if isinstance(paragraphs, list) else 0
+    if size > ARTICLE_MAX_CHARS:
+        raise UserError(f"the body has {size:,} characters, more than a whole issue holds (at most "
                         f"{ARTICLE_MAX_CHARS:,}): split the article or check that it is the right file",
                         where=str(path))
     try:

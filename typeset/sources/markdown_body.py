@@ -16,6 +16,7 @@ the fix (put the mark outside: ``**一是加强领导**。各镇``).
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -23,7 +24,8 @@ from markdown_it.token import Token
 
 from typeset.model.errors import UserError
 
-__all__ = ["Run", "Paragraph", "Subhead", "Block", "BriefItem", "parse_body", "brief_items"]
+__all__ = ["Run", "Paragraph", "Subhead", "Block", "BriefItem", "parse_body", "brief_items", "escape_text",
+           "line_start_escape", "as_markdown_paragraph"]
 
 
 @dataclass(frozen=True)
@@ -196,3 +198,22 @@ def brief_items(blocks: list[Block], *, where: str) -> list[BriefItem]:
             raise UserError(f"the brief '## {item.title}' has no text: write it below the 小标题, or delete the "
                             "小标题", where=f"{where}:{item.line}")
     return items
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>~&])")
+_LINE_START = re.compile(r"^(#|>|-|\+|=|\d{1,9}(?=[.)]))")
+
+
+def escape_text(text: str) -> str:
+    """Text with every mark that Markdown would read as markup escaped (it reads back as itself)."""
+    return _INLINE_SPECIAL.sub(r"\\\1", text)
+
+
+def line_start_escape(line: str) -> str:
+    """A backslash before a mark that would make the line a heading, quote or list."""
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1),
+                           line, 1)
+
+
+def as_markdown_paragraph(text: str) -> str:
+    """A plain paragraph written so that it reads back as exactly itself."""
+    return line_start_escape(escape_text(text))

@@ -42,5 +42,7 @@ def describe(error: ValidationError) -> str:
                    f"{first['ctx']['max_length']} are allowed: shorten it")
     elif first["type"] == "too_short" and field == "paragraphs":
         message = "is empty: write the article's text below the front matter"
+    if not first["loc"]:            # a rule of the whole record: no one field to name
+        return " ".join(message.split())
     return " ".join(f"field '{field}' {message}".split())
 
