@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from typeset import compose
+from typeset import compose, pagerules
 from typeset.errors import UserError
 from typeset.layouts import Layout, load_layout
 from typeset.records import Article, LoadedIssue, Page
@@ -32,8 +32,14 @@ from typeset.records import Article, LoadedIssue, Page
 MAX_STACK = 3                # articles stacked in one module column group
 MAX_BAND_MODULES = 3         # modules side by side in one band
 MIN_LINES_UNDER_PICTURE = 2  # body lines a column keeps below a picture
-SHALLOW_COLUMN = 10          # text columns shallower than this read badly (cost)
+SHALLOW_COLUMN = pagerules.MIN_COLUMN_LINES   # 字块 shallower than this read badly (cost a line)
+SHALLOW_COST = 40
+FULL_WIDTH_COST = 80         # a 通栏 text module other than the lead: the page turns to stripes
+TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the next
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
+BUMP_COST = 60               # modules side by side in a band: their headlines stand level (碰题)
+EMPTY_COST = 6               # a grid line left empty at the foot of the page
+CAPTION_AIR = 1              # grid line of air between a caption and the text below it
 PINNED_HEIGHTS = 8           # heights of a position-pinned module tried, cheapest first
 
 
@@ -187,8 +193,11 @@ class Overset(UserError):
 class Planner:
     """Plans pages of one layout. Composition results are cached per text width."""
 
-    def __init__(self, layout: Layout):
+    def __init__(self, layout: Layout, folder=None):
         self.layout = layout
+        self.folder = folder      # the issue folder: the pictures' pixel sizes
+        self.ranks: dict[str, int] = {}          # article slug → rank on its page (0: the 头条)
+        self.picture_caps: dict[str, float] = {}  # slug → most 基本栏 × grid lines its picture may take
         self.style = compose.HouseStyle(**layout.compose)
         self.size = layout.grid.body_size_pt
         self.pitch = layout.grid.pitch_pt
@@ -224,14 +233,30 @@ class Planner:
         return BodyLine(compose.compose_paragraph([(text, "heiti")], width, self.size, self.style, indent=False),
                         0, "jump")
 
+    def title_sizes(self, rank: int) -> list[float]:
+        """主题 sizes by priority, never larger for a lower rank: the 头条 takes the layout's
+        `lead` sizes; the others a ladder falling TITLE_STEP pt a rank from the first `wide` size,
+        each rank offered its size and the next rank's (ties allowed, never an inversion)."""
+        headline = self.layout.headline
+        if rank == 0:
+            return headline.lead
+        floor = min(headline.narrow)
+        top = max(floor, headline.wide[0] - TITLE_STEP * (rank - 1))
+        return sorted({top, max(floor, top - TITLE_STEP)}, reverse=True)
+
+    def title_face(self, article: Article) -> str:
+        """黑体 and 标宋 alternate down the priorities, so neighbouring 主题 differ in face."""
+        return "biaosong" if self.ranks.get(article.slug, 0) % 2 else "heiti"
+
     def _head(self, article: Article, width: float, size: float) -> tuple[HeadRow, ...]:
         small = round(size * self.layout.headline.kicker_ratio * 2) / 2
         continued = self.continuations.get(article.slug)
+        face = self.title_face(article)
         if continued:
-            levels = (("jump-title", article.title, "heiti", size),
+            levels = (("jump-title", article.title, face, size),
                       ("jump", f"（上接第{continued.from_page}版）", "heiti", small))
         else:
-            levels = (("kicker", article.kicker, "heiti", small), ("title", article.title, "heiti", size),
+            levels = (("kicker", article.kicker, "heiti", small), ("title", article.title, face, size),
                       ("subtitle", article.subtitle, "heiti", small))
         return tuple(HeadRow(kind, role, row_size, compose.compose_headline(text, role, row_size, width))
                      for kind, text, role, row_size in levels if text)
@@ -247,17 +272,18 @@ class Planner:
                                          self.style, indent=False)
 
     def text_column_options(self, article: Article, columns: int) -> list[int]:
-        """基本栏, and the 变栏 a designer uses: 二合一 (2→1) and 三破二 (3→2); a pin decides."""
+        """基本栏, and the 变栏 a designer uses for deeper columns: 三破二 (3→2, 6→4) and 二合一
+        (2→1, 4→2, …); a pin decides."""
         if article.pin and article.pin.text_columns:
             return [article.pin.text_columns]
-        options = [columns]
-        if not article.pictures and columns in (2, 3):
-            options.append(columns - 1)
-        return options
+        return [columns] + [k for k, whole in ((2 * columns // 3, columns % 3 == 0), (columns // 2, columns % 2 == 0))
+                            if whole and 0 < k < columns]
 
-    def _fits(self, article: Article, columns: int, lead: bool, jump_to: int | None = None) -> dict[int, Fit]:
+    def _fits(self, article: Article, columns: int, jump_to: int | None = None,
+              headless: bool = False) -> dict[int, Fit]:
         """Module heights (grid lines) this article fills exactly at this width, best Fit each.
-        With `jump_to`, the article may stop at any line and continue on that page.
+        With `jump_to`, the article may stop at any line and continue on that page; `headless`:
+        the body part of a 头条 whose headline runs across the top (its Fits have no head).
 
         The loops run from the costly choices (text columns, picture) to the cheap ones
         (headline size, air), and a Fit is made only for the winner of each height."""
@@ -266,18 +292,10 @@ class Planner:
         if pin and pin.columns and pin.columns != columns:
             return {}
         headline_width = layout.span_width(columns) - layout.em
-        width_cost = ((20 if columns == 1 else 0) + (50 if lead and columns < 4 else 0)
-                      + (4 if columns == layout.grid.columns and not lead else 0))
-        # the cheapest headline (size, air) for each height of the headline area
-        heads: dict[int, tuple[float, tuple[HeadRow, ...]]] = {}
-        for rank, size in enumerate(layout.headline.sizes(columns, lead)):
-            rows = self.head(article, headline_width, size)
-            if any(len(r.lines) > 2 for r in rows if r.kind == "title"):   # 主题 of 3+ lines: too big
-                continue
-            for pad in range(layout.headline.max_pad_lines + 1):
-                area = self.head_lines(rows) + pad
-                if area not in heads or 2 * rank + pad < heads[area][0]:
-                    heads[area] = (2 * rank + pad, rows)
+        lead = self.ranks.get(article.slug, 0) == 0
+        width_cost = ((20 if columns == 1 else 0) + (50 if lead and columns < 4 and not headless else 0)
+                      + (FULL_WIDTH_COST if columns == layout.grid.columns and not lead else 0))
+        heads = {0: (0.0, ())} if headless else self.heads(article, headline_width)
         pictures = self.picture_options(article, columns)
         for k in self.text_column_options(article, columns):
             width = layout.text_columns(columns, k)[0]
@@ -286,11 +304,12 @@ class Planner:
                 picture_columns, picture_lines, caption, picture_cost = picture
                 if k != columns and picture_columns not in (0, columns):
                     continue  # 变栏 text does not line up with 基本栏: the picture spans the module
-                under = picture_lines + len(caption)
+                under = picture_lines + len(caption) + CAPTION_AIR
                 covered = k if picture_columns == columns else picture_columns
                 cost = width_cost + 3 * (k != columns) + picture_cost
                 for text_lines, kept in self._text_heights(body_lines, k, covered, under, jump_to):
-                    text_cost = cost + 3 * max(0, SHALLOW_COLUMN - (text_lines - under))
+                    depth = text_lines - under - (k > 1)   # the last column may end a line early
+                    text_cost = cost + SHALLOW_COST * max(0, SHALLOW_COLUMN - depth)
                     for area, (head_cost, rows) in heads.items():
                         lines = area + text_lines
                         total = text_cost + head_cost
@@ -298,6 +317,19 @@ class Planner:
                                 pin and pin.lines and pin.lines != lines):
                             best[lines] = (total, k, width, rows, area, picture, kept)
         return {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
+
+    def heads(self, article: Article, width: float) -> dict[int, tuple[float, tuple[HeadRow, ...]]]:
+        """The cheapest headline (size, air) for each height of the headline area."""
+        heads: dict[int, tuple[float, tuple[HeadRow, ...]]] = {}
+        for rank, size in enumerate(self.title_sizes(self.ranks.get(article.slug, 0))):
+            rows = self.head(article, width, size)
+            if any(len(r.lines) > 2 for r in rows if r.kind == "title"):   # 主题 of 3+ lines: too big
+                continue
+            for pad in range(self.layout.headline.max_pad_lines + 1):
+                area = self.head_lines(rows) + pad
+                if area not in heads or 2 * rank + pad < heads[area][0]:
+                    heads[area] = (2 * rank + pad, rows)
+        return heads
 
     def _fit(self, article: Article, columns: int, lines: int, jump_to: int | None, cost: float, k: int,
              width: float, rows: tuple[HeadRow, ...], head_lines: int, picture: tuple, kept: int | None) -> Fit:
@@ -329,24 +361,44 @@ class Planner:
 
     def picture_options(self, article: Article, columns: int) -> list[tuple]:
         """(columns, grid lines, caption, cost) for the article's picture: from a third of the
-        module to its full width, cropped to any height within the layout's aspect limits. One
+        module to its full width, no larger than the article's share of the page's picture area
+        (`picture_caps`), cropped by at most pagerules.MAX_CROP of the picture's own width or
+        height (read from its file; the layout's aspect limits when the file is missing). One
         option with no picture for an article without one.
 
-        Pictures near 2:3 read best; very large ones starve the page (the cost is convex in
-        area), so the slack of a page is shared among its pictures."""
+        Very large pictures starve the page (the cost is convex in area), so the slack of a page
+        is shared among its pictures; a picture is never enlarged past its cap to fill a page."""
         if not article.pictures:
             return [(0, 0, (), 0.0)]
+        size = pagerules.picture_size(self.folder / article.pictures[0].file) if self.folder else None
+        cap = self.picture_caps.get(article.slug, math.inf)
         options = []
         for picture_columns in range(max(1, columns // 3), columns + 1):
             width = self.layout.span_width(picture_columns)
             caption = self.caption(article, width)
-            low = math.ceil(width * self.layout.picture.min_aspect / self.pitch)
-            high = math.floor(width * self.layout.picture.max_aspect / self.pitch)
+            if size:
+                aspect = size[1] / size[0]
+                low = math.ceil(width * aspect * (1 - pagerules.MAX_CROP + 0.01) / self.pitch)
+                high = math.floor(width * aspect / (1 - pagerules.MAX_CROP + 0.01) / self.pitch)
+            else:
+                low = math.ceil(width * self.layout.picture.min_aspect / self.pitch)
+                high = math.floor(width * self.layout.picture.max_aspect / self.pitch)
             for lines in range(low, high + 1):
-                aspect = lines * self.pitch / width
-                cost = 6 * abs(aspect - 0.66) + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
+                if width * lines * self.pitch > cap:
+                    break
+                shape = (10 * pagerules.crop_share(width, lines * self.pitch, size) if size
+                         else 6 * abs(lines * self.pitch / width - 0.66))
+                cost = shape + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
                 options.append((picture_columns, lines, caption, cost))
         return options
+
+    def share_pictures(self, articles: list[Article]) -> None:
+        """Each picture's cap: the page's picture area (pagerules.picture_limit of the 版心)
+        shared by importance, the 头条's picture counting double."""
+        layout = self.layout
+        budget = pagerules.picture_limit(layout, articles) * layout.area_width * layout.area_height
+        weights = {a.slug: 2 if self.ranks[a.slug] == 0 else 1 for a in articles if a.pictures}
+        self.picture_caps = {slug: budget * w / sum(weights.values()) for slug, w in weights.items()}
 
     # --- step 2: arranging the modules -----------------------------------------------------
 
@@ -354,6 +406,12 @@ class Planner:
         """Plan one page. With `jump_to`, one article may continue on that page: the least
         important one that makes the page fit."""
         articles = sorted(articles, key=lambda a: a.priority)
+        ranks = {a.slug: rank for rank, a in enumerate(articles)}
+        if ranks != self.ranks:   # the 主题 sizes and faces follow the ranks: fits made for others go
+            self.ranks = ranks
+            for table in (self.head, self.fits, self._search):
+                table.cache_clear()
+        self.share_pictures(articles)
         grid = self.layout.grid
         placed = [a for a in articles if a.pin and (a.pin.column or a.pin.row)]
         if placed:
@@ -369,14 +427,22 @@ class Planner:
         raise overset
 
     def _plan(self, page: Page, articles: list[Article], search: _Search) -> PagePlan:
+        """The cheapest plan of the bands and of the 头条 across the top (typeset.planlead),
+        empty lines at the foot priced: a page is filled by breaking a rule only when that
+        costs less than leaving the lines empty (reported underfull)."""
+        from typeset import planlead
+
         grid = self.layout.grid
-        heights = search.page(0)
-        fitting = [h for h in heights if h <= grid.lines]
-        if not fitting:   # how far over: the same search, looking up to twice the page
-            wider = _Search(self, articles, search.columns, 2 * search.limit, search.jump, search.lead_first)
+        options = [(cost + EMPTY_COST * (grid.lines - h), grid.lines - h, h)
+                   for h, (cost, _) in search.page(0).items() if h <= grid.lines]
+        across = None if search.jump else planlead.lead_across(self, articles, grid.lines, EMPTY_COST)
+        if across and (not options or across[0] < min(options)[0]):
+            return PagePlan(page, self.layout, across[2], empty_lines=across[1])
+        if not options:   # how far over: the same search, looking up to twice the page
+            wider = _Search(self, articles, search.columns, 2 * search.limit, search.jump)
             raise Overset(page, self.layout, articles, min(wider.page(0), default=None))
-        height = max(fitting)
-        return PagePlan(page, self.layout, search.place(height), empty_lines=grid.lines - height)
+        _, empty, height = min(options)
+        return PagePlan(page, self.layout, search.place(height), empty_lines=empty)
 
     def _plan_around(self, page: Page, articles: list[Article], placed: list[Article]) -> PagePlan:
         """A page with one article pinned to a position (栏 and line): the others fill the
@@ -395,13 +461,13 @@ class Planner:
                             f"({grid.columns} 栏 × {grid.lines} lines)")
         others = [a for a in articles if a is not pinned]
         best = None
-        fits = sorted(self.fits(pinned, pin.columns, pinned is articles[0]).items(), key=lambda hf: hf[1].cost)
+        fits = sorted(self.fits(pinned, pin.columns).items(), key=lambda hf: hf[1].cost)
         for height, fit in [(h, f) for h, f in fits if row + h <= grid.lines][:PINNED_HEIGHTS]:
             regions = [(0, 0, grid.columns, row), (0, row, column, height),
                        (column + pin.columns, row, grid.columns - column - pin.columns, height),
                        (0, row + height, grid.columns, grid.lines - row - height)]
             regions = [r for r in regions if r[2] and r[3]]
-            for cost, modules, empty in self._fill_regions(others, regions, articles[0]):
+            for cost, modules, empty in self._fill_regions(others, regions):
                 cost += fit.cost
                 if best is None or (empty, cost) < (best[0], best[1]):
                     module = _place_module(pinned, fit, column, row, self.layout, self.pitch, None)
@@ -412,10 +478,10 @@ class Planner:
         empty, _, modules = best
         return PagePlan(page, self.layout, sorted(modules, key=lambda m: (m.row, m.column)), empty_lines=empty)
 
-    def _new_search(self, articles: tuple[Article, ...], columns: int, lines: int, lead_first: bool) -> _Search:
-        return _Search(self, list(articles), columns, lines, lead_first=lead_first)
+    def _new_search(self, articles: tuple[Article, ...], columns: int, lines: int) -> _Search:
+        return _Search(self, list(articles), columns, lines)
 
-    def _fill_regions(self, articles: list[Article], regions: list[tuple[int, int, int, int]], lead: Article):
+    def _fill_regions(self, articles: list[Article], regions: list[tuple[int, int, int, int]]):
         """Ways to fill the regions (column, row, columns, lines) with consecutive groups of the
         articles: (cost, modules, empty lines of the last region). Every region but the last
         must be filled exactly; the last may be left underfull."""
@@ -425,13 +491,13 @@ class Planner:
             return
         (column, row, columns, lines), rest = regions[0], regions[1:]
         for end in range(1, len(articles) + 1):
-            search = self._search(tuple(articles[:end]), columns, lines, articles[0] is lead)
+            search = self._search(tuple(articles[:end]), columns, lines)
             heights = search.page(0)
             wanted = [lines] if rest else sorted((h for h in heights if h <= lines), reverse=True)[:1]
             for height in wanted:
                 if height not in heights:
                     continue
-                for cost, modules, empty in self._fill_regions(articles[end:], rest, lead):
+                for cost, modules, empty in self._fill_regions(articles[end:], rest):
                     yield (heights[height][0] + cost, search.place(height, column, row) + modules,
                            empty if rest else lines - height)
 
@@ -440,11 +506,10 @@ class _Search:
     """The arrangement search of `Planner.plan`: tables of {height: (cost, choice)}."""
 
     def __init__(self, planner: Planner, articles: list[Article], columns: int, lines: int,
-                 jump: tuple[int, int] | None = None, lead_first: bool = True):
+                 jump: tuple[int, int] | None = None):
         self.planner, self.articles, self.columns, self.limit = planner, articles, columns, lines
         self.n = len(articles)
         self.jump = jump          # (index of the article that may jump, the page it jumps to)
-        self.lead_first = lead_first   # the first article is the page's 头条
         # tables cached per search, so they go with it (a class-level cache would keep every
         # issue's composed lines alive in a long batch)
         self.stack = functools.cache(self._stack)
@@ -453,7 +518,7 @@ class _Search:
 
     def fits(self, i: int, width: int) -> dict[int, Fit]:
         jump_to = self.jump[1] if self.jump and self.jump[0] == i else None
-        return self.planner.fits(self.articles[i], width, i == 0 and self.lead_first, jump_to)
+        return self.planner.fits(self.articles[i], width, jump_to)
 
     def _stack(self, start: int, end: int, width: int) -> dict[int, tuple[float, tuple]]:
         """Articles start..end-1 stacked in one module column group `width` 栏 wide."""
@@ -476,8 +541,8 @@ class _Search:
             for width in range(1, columns):
                 rest = self.band(stack_end, end, columns - width, modules - 1)
                 for height, (cost, fits) in self.stack(start, stack_end, width).items():
-                    if height in rest:
-                        _keep(result, height, cost + rest[height][0], ((width, fits),) + rest[height][1])
+                    if height in rest:   # two headlines side by side at the band's top: 碰题
+                        _keep(result, height, cost + rest[height][0] + BUMP_COST, ((width, fits),) + rest[height][1])
         return result
 
     def _page(self, start: int) -> dict[int, tuple[float, tuple]]:
@@ -543,7 +608,7 @@ def _place_module(article: Article, fit: Fit, column: int, row: int, layout: Lay
     rect = Rect(x, y, layout.span_width(fit.columns), fit.lines * pitch)
     head_rect = Rect(x, y, rect.w, fit.head_lines * pitch)
     text_lines = fit.lines - fit.head_lines
-    under = fit.picture_lines + len(fit.caption)
+    under = fit.picture_lines + len(fit.caption) + (CAPTION_AIR if fit.picture_columns else 0)
     picture_rect = caption_rect = None
     if fit.picture_columns:
         picture_rect = Rect(x, y + head_rect.h, layout.span_width(fit.picture_columns), fit.picture_lines * pitch)
@@ -616,7 +681,7 @@ def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False) -> IssuePlan:
     carried: list[tuple[Article, Continuation]] = []
     plans, overset = [], set()
     for i, page in enumerate(pages):
-        planner = Planner(load_layout(page.layout))
+        planner = Planner(load_layout(page.layout), issue.folder)
         for part, continuation in carried:
             planner.continuations[part.slug] = continuation
         articles = issue.page_articles(page) + [part for part, _ in carried]
