@@ -67,13 +67,13 @@ def _title(module):
     return next((row for row in module.fit.head if row.kind in ("title", "jump-title")), None)
 
 
-def _beside(a, b) -> bool:
+def beside(a, b) -> bool:
     """b stands to the right of a, across one gutter, and their heights overlap."""
     return -EPS < b.rect.x - (a.rect.x + a.rect.w) < 3 * EPS + 30 \
         and _overlap(a.rect.y, a.rect.h, b.rect.y, b.rect.h) > EPS
 
 
-def _above(a, b) -> bool:
+def above(a, b) -> bool:
     """b stands right under a and their widths overlap."""
     return abs(a.rect.y + a.rect.h - b.rect.y) < EPS and _overlap(a.rect.x, a.rect.w, b.rect.x, b.rect.w) > EPS
 
@@ -103,10 +103,10 @@ def measure(page_plan, folder: Path | None) -> PageRules:
             ta, tb = _title(a), _title(b)
             if a is b or not (ta and tb):
                 continue
-            beside = _beside(a, b)
-            if beside and _overlap(a.head_rect.y, a.head_rect.h, b.head_rect.y, b.head_rect.h) > EPS:
+            side = beside(a, b)
+            if side and _overlap(a.head_rect.y, a.head_rect.h, b.head_rect.y, b.head_rect.h) > EPS:
                 rules.bumps.append((a.record.slug, b.record.slug))
-            elif (beside or _above(a, b)) and ta.role == tb.role:
+            elif side and ta.role == tb.role:
                 rules.same_face.append((a.record.slug, b.record.slug))
     corners: dict[tuple[int, int], int] = {}
     for m in modules:

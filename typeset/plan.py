@@ -18,6 +18,7 @@ columns. Because the composer gives exact line counts, planning is arithmetic, n
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -244,19 +245,14 @@ class Planner:
         top = max(floor, headline.wide[0] - TITLE_STEP * (rank - 1))
         return sorted({top, max(floor, top - TITLE_STEP)}, reverse=True)
 
-    def title_face(self, article: Article) -> str:
-        """黑体 and 标宋 alternate down the priorities, so neighbouring 主题 differ in face."""
-        return "biaosong" if self.ranks.get(article.slug, 0) % 2 else "heiti"
-
     def _head(self, article: Article, width: float, size: float) -> tuple[HeadRow, ...]:
         small = round(size * self.layout.headline.kicker_ratio * 2) / 2
         continued = self.continuations.get(article.slug)
-        face = self.title_face(article)
         if continued:
-            levels = (("jump-title", article.title, face, size),
+            levels = (("jump-title", article.title, "heiti", size),
                       ("jump", f"（上接第{continued.from_page}版）", "heiti", small))
         else:
-            levels = (("kicker", article.kicker, "heiti", small), ("title", article.title, face, size),
+            levels = (("kicker", article.kicker, "heiti", small), ("title", article.title, "heiti", size),
                       ("subtitle", article.subtitle, "heiti", small))
         return tuple(HeadRow(kind, role, row_size, compose.compose_headline(text, role, row_size, width))
                      for kind, text, role, row_size in levels if text)
@@ -308,7 +304,8 @@ class Planner:
                 covered = k if picture_columns == columns else picture_columns
                 cost = width_cost + 3 * (k != columns) + picture_cost
                 for text_lines, kept in self._text_heights(body_lines, k, covered, under, jump_to):
-                    depth = text_lines - under - (k > 1)   # the last column may end a line early
+                    # the shallowest 字块: under the picture, unless all the text stands beside it
+                    depth = (text_lines if text_lines == under else text_lines - under) - (k > 1)
                     text_cost = cost + SHALLOW_COST * max(0, SHALLOW_COLUMN - depth)
                     for area, (head_cost, rows) in heads.items():
                         lines = area + text_lines
@@ -352,6 +349,8 @@ class Planner:
         beside = 0 < covered < k
         if not beside or whole >= under + MIN_LINES_UNDER_PICTURE:
             yield whole, None
+        if beside and 0 <= (k - covered) * under - body < k - covered:
+            yield under, None     # all the text beside the picture, none under it
         if jump_to is None:
             return
         for text_lines in range(max(MIN_JUMP_LINES, under + MIN_LINES_UNDER_PICTURE if covered else 0), whole):
@@ -385,10 +384,12 @@ class Planner:
                 high = math.floor(width * self.layout.picture.max_aspect / self.pitch)
             for lines in range(low, high + 1):
                 if width * lines * self.pitch > cap:
-                    break
+                    break   # never past its share of the page, even to fill it
                 shape = (10 * pagerules.crop_share(width, lines * self.pitch, size) if size
                          else 6 * abs(lines * self.pitch / width - 0.66))
-                cost = shape + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
+                area = width * lines * self.pitch
+                cost = (shape + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
+                        + (4 * (1 - area / cap) if cap < math.inf else 0))   # the share importance gives it
                 options.append((picture_columns, lines, caption, cost))
         return options
 
@@ -405,6 +406,34 @@ class Planner:
     def plan(self, page: Page, articles: list[Article], jump_to: int | None = None) -> PagePlan:
         """Plan one page. With `jump_to`, one article may continue on that page: the least
         important one that makes the page fit."""
+        plan = self._plan_page(page, articles, jump_to)
+        self._alternate_faces(plan.modules)
+        return plan
+
+    def _alternate_faces(self, modules: list[ModulePlan]) -> None:
+        """主题 side by side in different faces: in reading order each takes 黑体 unless a
+        neighbour beside it (none beside: the one above it) already has it, then 标宋 (the line breaks of a 主题 do not change: both faces
+        set Han characters on the em; a 主题 whose lines would change keeps its face)."""
+        faces: dict[int, str] = {}
+        for m in sorted(modules, key=lambda m: (m.row, m.column)):
+            rows = m.fit.head
+            title = next((i for i, r in enumerate(rows) if r.kind in ("title", "jump-title")), None)
+            if title is None:
+                continue
+            placed = [o for o in modules if id(o) in faces]
+            near = {faces[id(o)] for o in placed if pagerules.beside(o, m) or pagerules.beside(m, o)}
+            near = near or {faces[id(o)] for o in placed if pagerules.above(o, m)}
+            face = "heiti" if "heiti" not in near else "biaosong"
+            row = rows[title]
+            if face != row.role:
+                width = self.layout.span_width(m.fit.columns) - self.layout.em
+                lines = compose.compose_headline(m.record.title, face, row.size, width)
+                if len(lines) == len(row.lines):
+                    row = HeadRow(row.kind, face, row.size, lines)
+                    m.fit = dataclasses.replace(m.fit, head=rows[:title] + (row,) + rows[title + 1:])
+            faces[id(m)] = row.role
+
+    def _plan_page(self, page: Page, articles: list[Article], jump_to: int | None) -> PagePlan:
         articles = sorted(articles, key=lambda a: a.priority)
         ranks = {a.slug: rank for rank, a in enumerate(articles)}
         if ranks != self.ranks:   # the 主题 sizes and faces follow the ranks: fits made for others go
