@@ -55,6 +55,12 @@ class PageRules:
     hierarchy: list[tuple[str, float, str, float]] = field(default_factory=list)
     same_face: list[tuple[str, str]] = field(default_factory=list)
 
+    def broken(self) -> int:
+        """How many rules the page breaks (the picture share and crops as one each)."""
+        return (len(self.bumps) + len(self.crosses) + max(0, len(self.full_width) - 1) + len(self.shallow)
+                + (self.picture_share > self.picture_limit + 1e-3) + sum(c > MAX_CROP + 1e-3 for _, c in self.crops)
+                + len(self.hierarchy))
+
     def figures(self) -> dict:
         return {"碰题": len(self.bumps), "十字": len(self.crosses), "通栏": len(self.full_width),
                 "shallow": len(self.shallow), "min_depth": min((d for _, d in self.shallow), default=None),

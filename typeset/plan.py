@@ -39,7 +39,8 @@ FULL_WIDTH_COST = 80         # a 通栏 text module other than the lead: the pag
 TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the next
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
 BUMP_COST = 60               # modules side by side in a band: their headlines stand level (碰题)
-EMPTY_COST = 6               # a grid line left empty at the foot of the page
+RULE_COST = 100              # a page-design rule the page breaks, as pagerules measures it
+EMPTY_COST = 15              # a grid line left empty at the foot of the page
 CAPTION_AIR = 1              # grid line of air between a caption and the text below it
 PINNED_HEIGHTS = 8           # heights of a position-pinned module tried, cheapest first
 
@@ -158,6 +159,7 @@ class PagePlan:
     layout: Layout
     modules: list[ModulePlan]
     empty_lines: int = 0            # grid lines left empty at the foot of the page (underfull)
+    cost: float = 0.0               # the planner's price of the plan (rules and empty lines)
 
 
 @dataclass
@@ -464,14 +466,23 @@ class Planner:
         grid = self.layout.grid
         options = [(cost + EMPTY_COST * (grid.lines - h), grid.lines - h, h)
                    for h, (cost, _) in search.page(0).items() if h <= grid.lines]
-        across = None if search.jump else planlead.lead_across(self, articles, grid.lines, EMPTY_COST)
-        if across and (not options or across[0] < min(options)[0]):
-            return PagePlan(page, self.layout, across[2], empty_lines=across[1])
-        if not options:   # how far over: the same search, looking up to twice the page
+        if not options and (search.jump or len(articles) < 2):   # how far over: look up to twice the page
             wider = _Search(self, articles, search.columns, 2 * search.limit, search.jump)
             raise Overset(page, self.layout, articles, min(wider.page(0), default=None))
-        _, empty, height = min(options)
-        return PagePlan(page, self.layout, search.place(height), empty_lines=empty)
+        plans = []
+        if options:
+            cost, empty, height = min(options)
+            plans.append(PagePlan(page, self.layout, search.place(height), empty_lines=empty))
+            plans[-1].cost = cost
+        across = None if search.jump else planlead.lead_across(self, articles, grid.lines, EMPTY_COST)
+        if across:
+            plans.append(PagePlan(page, self.layout, across[2], empty_lines=across[1]))
+            plans[-1].cost = across[0]
+        if not plans:
+            wider = _Search(self, articles, search.columns, 2 * search.limit, search.jump)
+            raise Overset(page, self.layout, articles, min(wider.page(0), default=None))
+        # the searches price what they can see; the rules measured on the whole page decide
+        return min(plans, key=lambda p: p.cost + RULE_COST * pagerules.measure(p, self.folder).broken())
 
     def _plan_around(self, page: Page, articles: list[Article], placed: list[Article]) -> PagePlan:
         """A page with one article pinned to a position (栏 and line): the others fill the

@@ -1,111 +1,139 @@
 """The 头条 across the top: the L-shaped plan a page designer draws beyond bands.
 
 The lead's headline area runs across the whole page; under it the lead's body (and its
-picture) takes the left 栏 and a column of other items stands down the right side; more items
-stack under the lead's body. The headline across the top keeps the side column's first
-headline from standing beside the lead's (碰题), and the module tops of the two stacks are
-staggered (错落) so no headlines meet side by side and no four corners meet (十字).
+picture) takes the left 栏, and the other items fill two columns of modules — down the right
+side of the lead's body, then under it — each item, in priority order, going to the column
+that ends higher, mostly in priority order (so importance reads top to bottom). The headline across the top keeps the
+side column's first headline from standing beside the lead's (碰题); the tops of the two
+columns' modules are kept STAGGER lines apart and their headline areas apart (错落), so no
+headlines stand side by side and no four corners meet (十字). The least important item may
+instead take a band across the foot.
 
-Arithmetic only, like the band search: the stacks are tables of {height: cheapest ways},
-kept a few ways per height so that the two stacks can be paired with their cuts apart.
+Arithmetic only, like the band search: a dynamic programme over the items in order whose
+state is where the two columns end and where the headline of the longer one's last module
+lies, the cheapest BEAM states kept after each item.
 """
 
 from __future__ import annotations
 
-import itertools
-
 from typeset import plan as planning
 from typeset.records import Article
 
-KEEP = 4          # ways kept per stack height (different cuts, cheapest first)
-MAX_STACK = 3     # items in one stack under or beside the lead's body
-STAGGER = 3       # grid lines between module tops of the two stacks at least
-MIN_BODY = 3      # 基本栏 of the lead's body at least
+STAGGER = 3       # grid lines between module tops of the two columns at least
+MIN_BODY = 3      # 基本栏 of the lead's body at least (and half the page)
+MAX_FOOT = 1      # the least important articles that may take a band across the foot instead …
+FOOT_FROM = 6     # … on a page of more articles than this
+BEAM = 1500       # states kept after each item, cheapest first
+CHOICES = 8       # heights tried per item and column, cheapest first
+ORDER_COST = 3    # an item set before a more important one still waiting
+WINDOW = 2        # the next item is one of the WINDOW most important still waiting
+NO_HEAD = -10**6  # the top of a module without a headline: nothing to stagger against
 
 
-def _extend(table: dict[int, list], fits: dict, limit: int, first: bool) -> dict[int, list]:
-    """A stack table {height: [(cost, tops, fits)]} with one more item under it; tops are
-    (top, headline lines) of the modules that begin with a headline."""
-    grown: dict[int, dict] = {}
-    for h1, ways in table.items():
-        for h2, fit in fits.items():
-            if h1 + h2 > limit:
+def _columns(planner, lead: Article, others: list[Article], left: int, right: int, limit: int) -> dict:
+    """{height: (cost, [(column 0|1, article, fit)])}: both columns ending at `height`.
+
+    State: (items placed, short end, tall end, tall's last top, tall's last headline end, short
+    is left). The next item goes into the short column at its end `h`; it must start STAGGER
+    lines from the tall column's last top and below that module's headline, and must not end
+    level with the tall column (a 十字) unless it is the last item. Taking an item before a
+    more important one costs ORDER_COST."""
+    widths = (left, right)
+    options = [[sorted(planner.fits(a, w).values(), key=lambda f: f.cost)[:CHOICES] for w in widths]
+               for a in others]
+    everything = (1 << len(others)) - 1
+    states: dict = {}
+    for fit in planner.fits(lead, left, headless=True).values():
+        if fit.lines <= limit:
+            state = (0, 0, fit.lines, NO_HEAD, NO_HEAD, False)
+            if state not in states or fit.cost < states[state][0]:
+                states[state] = (fit.cost, ((0, lead, fit),))
+    for _ in others:
+        grown: dict = {}
+        for (placed, short, tall, top, head_end, short_left), (cost, path) in states.items():
+            side = 0 if short_left else 1
+            if short - top < STAGGER or short < head_end:
                 continue
-            known = grown.setdefault(h1 + h2, {})
-            for cost, tops, chosen in ways:
-                top = tops + (((h1, fit.head_lines),) if fit.head_lines else ())
-                total = cost + fit.cost + (0 if first else 4)
-                if top not in known or total < known[top][0]:
-                    known[top] = (total, top, chosen + (fit,))
-    return {h: sorted(ways.values(), key=lambda w: w[0])[:KEEP] for h, ways in grown.items()}
+            waiting = 0
+            for i, article in enumerate(others):
+                if placed >> i & 1:
+                    continue
+                if waiting == WINDOW:
+                    break
+                now = placed | 1 << i
+                for fit in options[i][side]:
+                    end = short + fit.lines
+                    if end > limit or (end == tall and now != everything):
+                        continue
+                    if end < tall:
+                        state = (now, end, tall, top, head_end, short_left)
+                    else:
+                        state = (now, tall, end, short, short + fit.head_lines, not short_left)
+                    total = cost + fit.cost + 4 + ORDER_COST * waiting
+                    if state not in grown or total < grown[state][0]:
+                        grown[state] = (total, path + ((side, article, fit),))
+                waiting += 1
+        states = grown if len(grown) <= BEAM else dict(sorted(grown.items(), key=lambda kv: kv[1][0])[:BEAM])
+    result: dict = {}
+    for (_, short, tall, *_), (cost, path) in states.items():
+        if short == tall and (tall not in result or cost < result[tall][0]):
+            result[tall] = (cost, path)
+    return result
 
 
-def _apart(left: tuple, right: tuple) -> bool:
-    """No two module tops of the stacks within STAGGER lines, no two headlines side by side."""
-    for a, la in left:
-        for b, lb in right:
-            if abs(a - b) < STAGGER or min(a + la, b + lb) > max(a, b):
-                return False
-    return True
+def _foot(planner, articles: list[Article], lines: int, empty_cost: float) -> list:
+    """For each room left under the columns (grid lines): the cheapest foot of these articles
+    in bands across the page, the lines it leaves empty priced — (cost, empty lines, foot
+    height, search) or None."""
+    if not articles:
+        return [(empty_cost * room, room, 0, None) for room in range(lines + 1)]
+    search = planner._search(tuple(articles), planner.layout.grid.columns, lines)
+    heights = search.page(0)
+    best: list = [None] * (lines + 1)
+    for room in range(lines + 1):
+        options = [(cost + empty_cost * (room - h), room - h, h, search)
+                   for h, (cost, _) in heights.items() if h <= room]
+        best[room] = min(options, key=lambda o: o[0], default=None)
+    return best
 
 
 def lead_across(planner, articles: list[Article], lines: int, empty_cost: float):
     """(cost with empty lines priced, empty lines, modules) of the best L-shaped plan, or None."""
     layout = planner.layout
     columns = layout.grid.columns
-    lead, others = articles[0], articles[1:]
-    if not others or columns < MIN_BODY + 2 or lead.slug in planner.continuations:
+    lead = articles[0]
+    if len(articles) < 2 or columns < MIN_BODY + 2 or lead.slug in planner.continuations:
         return None
-    if len(others) > 2 * MAX_STACK:
-        return None
-    # every way to share the others between the two stacks, each in priority order
-    splits = [(tuple(a for a, m in zip(others, mask) if not m), tuple(a for a, m in zip(others, mask) if m))
-              for mask in itertools.product((0, 1), repeat=len(others))]
-    stacks: dict = {}
-
-    def stack(key: tuple, width: int, with_lead: bool) -> dict:
-        """The stack table of these articles (under the lead's body when `with_lead`)."""
-        if (key, width, with_lead) not in stacks:
-            if key:
-                stacks[key, width, with_lead] = _extend(stack(key[:-1], width, with_lead),
-                                                        planner.fits(key[-1], width), lines,
-                                                        len(key) == 1 and not with_lead)
-            else:
-                start = {0: [(0.0, (), ())]}
-                stacks[key, width, with_lead] = _extend(start, planner.fits(lead, width, headless=True),
-                                                        lines, True) if with_lead else start
-        return stacks[key, width, with_lead]
-
-    best = None
     heads = planner.heads(lead, layout.span_width(columns) - layout.em)
-    for body_width in range(MIN_BODY, columns - 1):
-        side_width = columns - body_width
-        for under, side in splits:
-            if not side or len(side) > MAX_STACK or len(under) > MAX_STACK:
-                continue
-            left, right = stack(under, body_width, True), stack(side, side_width, False)
-            for height in left.keys() & right.keys():
-                pair = min(((lc + rc, ((lead,) + under, lw), (side, rw)) for lc, lt, lw in left[height]
-                            for rc, rt, rw in right[height] if _apart(lt, rt)), key=lambda p: p[0], default=None)
-                if pair is None:
-                    continue
+    if not heads:
+        return None
+    best = None
+    for in_foot in range(0, min(MAX_FOOT, len(articles) - 2) + 1) if len(articles) > FOOT_FROM else (0,):
+        others = articles[1:len(articles) - in_foot]
+        foot = _foot(planner, articles[len(others) + 1:], lines, empty_cost)
+        for body_width in range(max(MIN_BODY, columns // 2), columns - 1):
+            table = _columns(planner, lead, others, body_width, columns - body_width, lines - min(heads))
+            for height, (cost, path) in table.items():
                 for area, (head_cost, rows) in heads.items():
-                    empty = lines - area - height
-                    if empty < 0:
+                    room = lines - area - height
+                    if room < 0 or foot[room] is None:
                         continue
-                    cost = pair[0] + head_cost + empty_cost * empty
-                    if best is None or cost < best[0]:
-                        best = (cost, empty, area, rows, body_width, pair[1], pair[2])
+                    foot_cost, empty, foot_height, search = foot[room]
+                    total = cost + head_cost + foot_cost
+                    if best is None or total < best[0]:
+                        best = (total, empty, area, rows, body_width, path, search, foot_height, area + height)
     if best is None:
         return None
-    cost, empty, area, rows, body_width, left, right = best
+    cost, empty, area, rows, body_width, path, search, foot_height, foot_row = best
     pitch = planner.pitch
     head_fit = planning.Fit(columns, area, 0, rows, area, (), 0, 0, (), 0.0)
     full = planning.Rect(0, 0, layout.area_width, area * pitch)
     modules = [planning.ModulePlan(lead, head_fit, 0, 0, full, planning.Rect(0, 0, full.w, full.h), None, None, [])]
-    for column, (stacked, chosen) in ((0, left), (body_width, right)):
-        row = area
-        for article, fit in zip(stacked, chosen):
-            modules.append(planning._place_module(article, fit, column, row, layout, pitch, None))
-            row += fit.lines
+    ends = [area, area]
+    for side, article, fit in path:
+        modules.append(planning._place_module(article, fit, side * body_width, ends[side], layout, pitch,
+                                              planner.continuations.get(article.slug)))
+        ends[side] += fit.lines
+    if search:
+        modules += search.place(foot_height, 0, foot_row)
     return cost, empty, sorted(modules, key=lambda m: (m.row, m.column))
