@@ -53,20 +53,23 @@ class PageRules:
     picture_limit: float = PICTURE_SHARE
     crops: list[tuple[str, float]] = field(default_factory=list)         # (slug, share cut)
     hierarchy: list[tuple[str, float, str, float]] = field(default_factory=list)
+    lead_picture: list[str] = field(default_factory=list)    # pictures larger than the 头条's
     same_face: list[tuple[str, str]] = field(default_factory=list)
 
-    def broken(self) -> int:
-        """How many rules the page breaks (the picture share and crops as one each)."""
+    def broken(self) -> float:
+        """How many rules the page breaks (the picture share and crops as one each; a picture
+        larger than the 头条's as a third: an aim more than a rule)."""
         return (len(self.bumps) + len(self.crosses) + max(0, len(self.full_width) - 1) + len(self.shallow)
                 + (self.picture_share > self.picture_limit + 1e-3) + sum(c > MAX_CROP + 1e-3 for _, c in self.crops)
-                + len(self.hierarchy))
+                + len(self.hierarchy) + len(self.lead_picture) / 3)
 
     def figures(self) -> dict:
         return {"碰题": len(self.bumps), "十字": len(self.crosses), "通栏": len(self.full_width),
                 "shallow": len(self.shallow), "min_depth": min((d for _, d in self.shallow), default=None),
                 "pictures": round(self.picture_share, 3), "max_crop": round(max((c for _, c in self.crops),
                                                                                default=0.0), 3),
-                "hierarchy": len(self.hierarchy), "same_face": len(self.same_face)}
+                "hierarchy": len(self.hierarchy), "lead_picture": len(self.lead_picture),
+                "same_face": len(self.same_face)}
 
 
 def _title(module):
@@ -140,6 +143,10 @@ def measure(page_plan, folder: Path | None) -> PageRules:
         for pb, sb, b in titled:
             if pb > pa and sb > sa + 0.01:
                 rules.hierarchy.append((b, sb, a, sa))
+    pictured = sorted((m for m in modules if m.picture_rect), key=lambda m: m.record.priority)
+    if pictured and pictured[0].record.priority == min(m.record.priority for m in modules):
+        area = pictured[0].picture_rect.w * pictured[0].picture_rect.h
+        rules.lead_picture = [m.record.slug for m in pictured[1:] if m.picture_rect.w * m.picture_rect.h > area + 1]
     return rules
 
 
@@ -176,6 +183,9 @@ def findings(plan) -> list:
         for low, low_size, high, high_size in rules.hierarchy:
             add("层次", f"主题 of {low} ({low_size:g} pt) is larger than that of the more important "
                 f"{high} ({high_size:g} pt)", low)
+        for slug in rules.lead_picture:
+            add("层次", f"the picture of {slug} is larger than the 头条's", slug,
+                "give the lead the page's largest picture")
         for a, b in rules.same_face:
             add("字体", f"neighbouring 主题 {a} / {b} in the same face", b, "alternate 黑体 and 标宋")
     return result

@@ -41,6 +41,8 @@ MIN_JUMP_LINES = 4           # body lines per column an article keeps before it 
 BUMP_COST = 60               # modules side by side in a band: their headlines stand level (碰题)
 RULE_COST = 100              # a page-design rule the page breaks, as pagerules measures it
 EMPTY_COST = 15              # a grid line left empty at the foot of the page
+PICTURE_COST = 4             # a picture at none of the page share its importance gives it …
+LEAD_PICTURE_COST = 30       # … the 头条's (the page's largest picture)
 CAPTION_AIR = 1              # grid line of air between a caption and the text below it
 PINNED_HEIGHTS = 8           # heights of a position-pinned module tried, cheapest first
 
@@ -129,6 +131,12 @@ class ModulePlan:
     caption_rect: Rect | None
     columns: list[TextColumn]
     continuation: Continuation | None = None
+
+    @property
+    def ruled_top(self) -> bool:
+        """A rule above the module: it stands under another module (the body of a 头条 under
+        its own headline across the top is not ruled off from it)."""
+        return self.row > 0 and bool(self.fit.head)
 
     @property
     def record(self) -> Article:
@@ -373,6 +381,7 @@ class Planner:
             return [(0, 0, (), 0.0)]
         size = pagerules.picture_size(self.folder / article.pictures[0].file) if self.folder else None
         cap = self.picture_caps.get(article.slug, math.inf)
+        short = LEAD_PICTURE_COST if self.ranks.get(article.slug) == 0 else PICTURE_COST   # below its share
         options = []
         for picture_columns in range(max(1, columns // 3), columns + 1):
             width = self.layout.span_width(picture_columns)
@@ -391,7 +400,7 @@ class Planner:
                          else 6 * abs(lines * self.pitch / width - 0.66))
                 area = width * lines * self.pitch
                 cost = (shape + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
-                        + (4 * (1 - area / cap) if cap < math.inf else 0))   # the share importance gives it
+                        + (short * (1 - area / cap) if cap < math.inf else 0))   # the share importance gives it
                 options.append((picture_columns, lines, caption, cost))
         return options
 
@@ -427,13 +436,23 @@ class Planner:
             near = near or {faces[id(o)] for o in placed if pagerules.above(o, m)}
             face = "heiti" if "heiti" not in near else "biaosong"
             row = rows[title]
-            if face != row.role:
+            if face != row.role and self._covers(face, m.record.title):
                 width = self.layout.span_width(m.fit.columns) - self.layout.em
                 lines = compose.compose_headline(m.record.title, face, row.size, width)
                 if len(lines) == len(row.lines):
                     row = HeadRow(row.kind, face, row.size, lines)
                     m.fit = dataclasses.replace(m.fit, head=rows[:title] + (row,) + rows[title + 1:])
             faces[id(m)] = row.role
+
+    @staticmethod
+    def _covers(role: str, text: str) -> bool:
+        """Has the role's face every character of the text (the records are checked against
+        黑体, so a 主题 goes into 标宋 only when nothing falls back)?"""
+        from typeset import fonts, preflight
+
+        face = fonts.font(role)
+        table = preflight.cmap(str(face.file), face.index)
+        return all(ch.isspace() or ord(ch) in table for ch in text)
 
     def _plan_page(self, page: Page, articles: list[Article], jump_to: int | None) -> PagePlan:
         articles = sorted(articles, key=lambda a: a.priority)

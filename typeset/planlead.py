@@ -23,9 +23,10 @@ STAGGER = 3       # grid lines between module tops of the two columns at least
 MIN_BODY = 3      # 基本栏 of the lead's body at least (and half the page)
 MAX_FOOT = 1      # the least important articles that may take a band across the foot instead …
 FOOT_FROM = 6     # … on a page of more articles than this
-BEAM = 1500       # states kept after each item, cheapest first
+BEAM = 2000        # states kept after each item, cheapest first
 CHOICES = 8       # heights tried per item and column, cheapest first
 ORDER_COST = 3    # an item set before a more important one still waiting
+LEAD_PICTURE_RULE = 30   # a picture larger than the 头条's
 WINDOW = 2        # the next item is one of the WINDOW most important still waiting
 NO_HEAD = -10**6  # the top of a module without a headline: nothing to stagger against
 
@@ -33,10 +34,10 @@ NO_HEAD = -10**6  # the top of a module without a headline: nothing to stagger a
 def _columns(planner, lead: Article, others: list[Article], left: int, right: int, limit: int) -> dict:
     """{height: (cost, [(column 0|1, article, fit)])}: both columns ending at `height`.
 
-    State: (items placed, short end, tall end, tall's last top, tall's last headline end, short
-    is left). The next item goes into the short column at its end `h`; it must start STAGGER
-    lines from the tall column's last top and below that module's headline, and must not end
-    level with the tall column (a 十字) unless it is the last item. Taking an item before a
+    State: (items placed, short end, tall end, the first line free of the tall column's last
+    headline — STAGGER lines below its top at least —, short is left). The next item goes into
+    the short column at its end, which must be free; it must not end level with the tall
+    column (a 十字) unless it is the last item. Taking an item before a
     more important one costs ORDER_COST."""
     widths = (left, right)
     options = [[sorted(planner.fits(a, w).values(), key=lambda f: f.cost)[:CHOICES] for w in widths]
@@ -45,16 +46,16 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
     states: dict = {}
     for fit in planner.fits(lead, left, headless=True).values():
         if fit.lines <= limit:
-            state = (0, 0, fit.lines, NO_HEAD, NO_HEAD, False)
+            state = (0, 0, fit.lines, NO_HEAD, False)
             if state not in states or fit.cost < states[state][0]:
                 states[state] = (fit.cost, ((0, lead, fit),))
     for _ in others:
         grown: dict = {}
-        for (placed, short, tall, top, head_end, short_left), (cost, path) in states.items():
+        for (placed, short, tall, free, short_left), (cost, path) in states.items():
             side = 0 if short_left else 1
-            if short - top < STAGGER or short < head_end:
+            if short < free:
                 continue
-            waiting = 0
+            waiting, lead_picture = 0, _area(path[0][2])
             for i, article in enumerate(others):
                 if placed >> i & 1:
                     continue
@@ -66,10 +67,11 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
                     if end > limit or (end == tall and now != everything):
                         continue
                     if end < tall:
-                        state = (now, end, tall, top, head_end, short_left)
+                        state = (now, end, tall, free, short_left)
                     else:
-                        state = (now, tall, end, short, short + fit.head_lines, not short_left)
-                    total = cost + fit.cost + 4 + ORDER_COST * waiting
+                        state = (now, tall, end, short + max(fit.head_lines, STAGGER), not short_left)
+                    total = (cost + fit.cost + 4 + ORDER_COST * waiting
+                             + (LEAD_PICTURE_RULE if _area(fit) > lead_picture else 0))
                     if state not in grown or total < grown[state][0]:
                         grown[state] = (total, path + ((side, article, fit),))
                 waiting += 1
@@ -79,6 +81,11 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
         if short == tall and (tall not in result or cost < result[tall][0]):
             result[tall] = (cost, path)
     return result
+
+
+def _area(fit) -> int:
+    """The picture's size in 基本栏 × grid lines."""
+    return fit.picture_columns * fit.picture_lines
 
 
 def _foot(planner, articles: list[Article], lines: int, empty_cost: float) -> list:

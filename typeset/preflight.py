@@ -46,7 +46,8 @@ from typeset.records import Article, LoadedIssue
 
 Severity = Literal["error", "warning"]
 
-# Which role sets which field of a record (the templates and the planner agree on this).
+# Which role sets which field of a record (the templates and the planner agree on this). A 主题
+# is checked in 黑体: the planner sets one in 标宋 only when that face has all its characters.
 FIELD_ROLES = {"kicker": "heiti", "title": "heiti", "subtitle": "heiti", "dateline": "heiti",
                "paragraphs": "shusong", "byline": "kaiti", "caption": "kaiti", "credit": "kaiti"}
 FIELD_NAMES = {"kicker": "引题", "title": "主题", "subtitle": "副题", "dateline": "电头",
@@ -632,8 +633,11 @@ def _trim_origin(pdf_page) -> tuple[float, float]:
 
 
 def check_plan(plan) -> list[Finding]:
-    """Underfull pages: empty grid lines the planner could not fill within the house limits."""
-    findings = []
+    """Underfull pages (empty grid lines the planner could not fill within the house limits)
+    and the page designer's rules the plan breaks (typeset.pagerules)."""
+    from typeset import pagerules
+
+    findings = pagerules.findings(plan)
     for page_plan in plan.pages:
         number = page_plan.page.number
         pitch = page_plan.layout.grid.pitch_pt
