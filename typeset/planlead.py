@@ -143,4 +143,5 @@ def lead_across(planner, articles: list[Article], lines: int, empty_cost: float)
         ends[side] += fit.lines
     if search:
         modules += search.place(foot_height, 0, foot_row)
-    return cost, empty, sorted(modules, key=lambda m: (m.row, m.column))
+    order = {a.slug: i for i, a in enumerate(articles)}      # modules in priority order, as the bands
+    return cost, empty, sorted(modules, key=lambda m: (order[m.article.slug], m.row))
