@@ -40,7 +40,9 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
     column (a 十字) unless it is the last item. Taking an item before a
     more important one costs ORDER_COST."""
     widths = (left, right)
-    options = [[sorted(planner.fits(a, w).values(), key=lambda f: f.cost)[:CHOICES] for w in widths]
+    # (lines, lines its headline keeps free, cost, picture area, fit), cheapest first
+    options = [[[(f.lines, max(f.head_lines, STAGGER), f.cost, _area(f), f)
+                 for f in sorted(planner.fits(a, w).values(), key=lambda f: f.cost)[:CHOICES]] for w in widths]
                for a in others]
     everything = (1 << len(others)) - 1
     states: dict = {}
@@ -53,8 +55,6 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
         grown: dict = {}
         for (placed, short, tall, free, short_left), (cost, path) in states.items():
             side = 0 if short_left else 1
-            if short < free:
-                continue
             waiting, lead_picture = 0, _area(path[0][2])
             for i, article in enumerate(others):
                 if placed >> i & 1:
@@ -62,17 +62,23 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
                 if waiting == WINDOW:
                     break
                 now = placed | 1 << i
-                for fit in options[i][side]:
-                    end = short + fit.lines
-                    if end > limit or (end == tall and now != everything):
+                last = now == everything
+                for lines, keeps, fit_cost, area, fit in options[i][side]:
+                    end = short + lines
+                    if end > limit or (end == tall and not last):
                         continue
                     if end < tall:
+                        if end < free:
+                            continue    # the short column could never go on
                         state = (now, end, tall, free, short_left)
                     else:
-                        state = (now, tall, end, short + max(fit.head_lines, STAGGER), not short_left)
-                    total = (cost + fit.cost + 4 + ORDER_COST * waiting
-                             + (LEAD_PICTURE_RULE if _area(fit) > lead_picture else 0))
-                    if state not in grown or total < grown[state][0]:
+                        if tall < short + keeps and not last:
+                            continue
+                        state = (now, tall, end, short + keeps, not short_left)
+                    total = (cost + fit_cost + 4 + ORDER_COST * waiting
+                             + (LEAD_PICTURE_RULE if area > lead_picture else 0))
+                    known = grown.get(state)
+                    if known is None or total < known[0]:
                         grown[state] = (total, path + ((side, article, fit),))
                 waiting += 1
         states = grown if len(grown) <= BEAM else dict(sorted(grown.items(), key=lambda kv: kv[1][0])[:BEAM])
