@@ -46,7 +46,7 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
                for a in others]
     everything = (1 << len(others)) - 1
     states: dict = {}
-    for fit in planner.fits(lead, left, headless=True).values():
+    for fit in sorted(planner.fits(lead, left, headless=True).values(), key=lambda f: f.cost)[:2 * CHOICES]:
         if fit.lines <= limit:
             state = (0, 0, fit.lines, NO_HEAD, False)
             if state not in states or fit.cost < states[state][0]:
