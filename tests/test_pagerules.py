@@ -65,6 +65,11 @@ def test_a_page_that_keeps_the_rules_has_no_finding():
 def test_headlines_side_by_side_are_a_bump():
     bumped = page(module("a", 0, 0, 4, 102, priority=1, size=32), module("b", 4, 0, 4, 102, priority=2))
     assert findings(bumped) == ["碰题: a / b — headlines side by side at the same height"]
+    # a full page: the planner found no plan within the rules that fills it, and says so
+    issue_plan = SimpleNamespace(pages=[bumped], issue=SimpleNamespace(folder=None))
+    assert pagerules.findings(issue_plan)[0].hint.endswith("the planner broke this rule to fill the page")
+    bumped.empty_lines = 20
+    assert "broke" not in pagerules.findings(issue_plan)[0].hint
     staggered = page(module("a", 0, 0, 4, 102, priority=1, size=32),
                      module("x", 4, 0, 4, 10, priority=2, head=0, depth=10),
                      module("b", 4, 10, 4, 92, priority=3, role="biaosong"))

@@ -17,6 +17,7 @@ MAX_CROP = 0.15              # a photograph loses at most this share of its widt
 PICTURE_SHARE = 0.40         # pictures take at most this share of the 版心 …
 SPARSE_PICTURE_SHARE = 0.45  # … or this on a sparse page (body text under a third of the page)
 EPS = 0.5                    # points
+FULL_LINES = 2               # a page with no more empty grid lines than this is full
 
 
 @functools.cache
@@ -159,8 +160,11 @@ def findings(plan) -> list:
         number = page_plan.page.number
         rules = measure(page_plan, plan.issue.folder)
 
+        # on a full page the planner found no plan within the rules that fills it: it says so
+        filled = "; the planner broke this rule to fill the page" if page_plan.empty_lines <= FULL_LINES else ""
+
         def add(check: str, message: str, slug: str | None = None, hint: str = "") -> None:
-            result.append(Finding("warning", check, message, number, slug, hint))
+            result.append(Finding("warning", check, message, number, slug, hint + filled))
 
         for a, b in rules.bumps:
             add("碰题", f"碰题: {a} / {b} — headlines side by side at the same height", a,
