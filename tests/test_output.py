@@ -310,8 +310,8 @@ def test_archive_pdfa_metadata_fonts_outline_attachments(built, issue):
 
 
 def test_archive_text_of_each_region_is_the_article(built):
-    """pdftotext's words (centre in the rectangle), part by part in the sidecar's reading order,
-    spell the article's text exactly."""
+    """pdftotext's words (centre in the rectangle), part by part in the sidecar's reading order
+    and line by line within a part, spell the article's text exactly."""
     result, by = built
     side = json.loads(by["archive"].sidecar.read_text(encoding="utf-8"))
     height = side["pages"][0]["size_pt"][1]
@@ -325,8 +325,11 @@ def test_archive_text_of_each_region_is_the_article(built):
     records = result.plan.issue.articles
     assert [a["slug"] for a in side["articles"]] == list(records)
     for entry in side["articles"]:
-        (region,) = entry["regions"]
-        read = "".join(w[4] for part in region["parts"] for w in words if inside(part["pdf"], w))
+        # one region per module: a 头条 has two, its headline across the top and its body
+        # within a part (one column, one headline) its lines top to bottom: pdftotext's own
+        # block order may run a lower line of a column before an upper one
+        read = "".join(w[4] for region in entry["regions"] for part in region["parts"]
+                       for w in sorted((w for w in words if inside(part["pdf"], w)), key=lambda w: (round(w[1]), w[0])))
         assert _strip(read) == _strip(records[entry["slug"]].text())
         assert sorted(_strip(read)) == sorted(_strip(records[entry["slug"]].text()))
         fields = entry["fields"]
@@ -343,14 +346,15 @@ def test_sidecar_regions_contain_exactly_their_articles_glyphs(built):
     dpi = side["png_dpi"]
     claimed = Counter()
     for entry in side["articles"]:
-        (region,) = entry["regions"]
-        x0, y0, x1, y1 = region["pdf"]
-        inside = "".join(w[4] for w in words
-                         if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= height - (w[1] + w[3]) / 2 <= y1)
+        inside = ""
+        for region in entry["regions"]:     # one per module: a 头条 has two (headline, body)
+            x0, y0, x1, y1 = region["pdf"]
+            inside += "".join(w[4] for w in words
+                              if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= height - (w[1] + w[3]) / 2 <= y1)
+            left, top, right, bottom = region["png"]
+            assert left == pytest.approx(x0 * dpi / 72, abs=1) and bottom == pytest.approx((height - y0) * dpi / 72, abs=1)
         assert Counter(_strip(inside)) == Counter(_strip(records[entry["slug"]].text())), entry["slug"]
         claimed.update(_strip(inside))
-        left, top, right, bottom = region["png"]
-        assert left == pytest.approx(x0 * dpi / 72, abs=1) and bottom == pytest.approx((height - y0) * dpi / 72, abs=1)
 
 
 # --- the command line -------------------------------------------------------------------------

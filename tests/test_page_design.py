@@ -38,22 +38,11 @@ IDS = {"碰题": "headline-clash", "十字": "cross", "通栏": "full-width", "�
 
 # (page, rule) → why today's planner breaks it
 TODAY = {
-    ("sample", "碰题"): "the lead's and 托管班's headlines stand side by side, and 护苗 / 筑牢反诈",
-    ("sample", "字块"): "three modules of 10-line columns",
-    ("sample", "图片面积"): "the four pictures fill 64 % of the 版心",
-    ("sample", "裁切"): "托管班 and 护苗 are cropped 37 %",
-    ("sample", "主题"): "priority 4 gets 24 pt, priority 3 18 pt: size follows width",
-    ("text-4000", "通栏"): "five 通栏 strips stacked",
-    ("text-4000", "字块"): "strips of 4–9 line columns",
-    ("pictures-7000", "碰题"): "headlines side by side in the two bands under the lead",
-    ("pictures-7000", "十字"): "two bands of two modules meet corner to corner",
-    ("pictures-7000", "字块"): "10-line columns under the lead's picture and at the foot",
-    ("pictures-7000", "裁切"): "the portrait picture loses 51 % of its height",
-    ("pictures-7000", "齐行"): "short non-final lines (5 of 512) where a number or a word cannot break",
-    ("text-7500", "碰题"): "headlines side by side in the bottom band",
-    ("text-7500", "通栏"): "four 通栏 strips",
-    ("text-7500", "字块"): "an 11-line strip",
-    ("text-7500", "齐行"): "short non-final lines (4 of 550) where a number or a word cannot break",
+    ("sample", "字块"): "columns of 10–11 lines under the sample's pictures (2,150 characters on a broadsheet)",
+    ("text-4000", "字块"): "an article's last, shorter column",
+    ("pictures-7000", "字块"): "columns under the lead's picture and at the foot",
+    ("pictures-7000", "齐行"): "short non-final lines where a number or a word cannot break (no total-fit re-break)",
+    ("text-7500", "齐行"): "short non-final lines where a number or a word cannot break (no total-fit re-break)",
 }
 
 

@@ -32,6 +32,7 @@ class GridSpec(_Section):
     body_size_pt: float = Field(ge=5, le=16)
     pitch_pt: float = Field(ge=6, le=30)
     lines: int = Field(ge=10, le=400)
+    column_rule: bool = True      # a rule (栏线) between the text columns of one article, else a plain gutter
 
 
 class HeadlineSpec(_Section):

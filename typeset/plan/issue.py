@@ -36,7 +36,7 @@ def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False) -> IssuePlan:
     carried: list[tuple[Article, Continuation]] = []
     plans, overset = [], set()
     for i, page in enumerate(pages):
-        planner = Planner(load_layout(page.layout))
+        planner = Planner(load_layout(page.layout), issue.folder)
         for part, continuation in carried:
             planner.continuations[part.slug] = continuation
         articles = issue.page_articles(page) + [part for part, _ in carried]

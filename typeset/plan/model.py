@@ -12,6 +12,7 @@ from typeset.model.layout import Layout
 from typeset.model.records import Article, LoadedIssue, Page
 
 HEADLINE_LEADING = 1.25      # a headline row's line height, in multiples of its size
+CAPTION_AIR = 1              # grid line of air between a caption and the text below it
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,12 @@ class ModulePlan:
     continuation: Continuation | None = None
 
     @property
+    def ruled_top(self) -> bool:
+        """A rule above the module: it stands under another module (the body of a 头条 under
+        its own headline across the top is not ruled off from it)."""
+        return self.row > 0 and bool(self.fit.head)
+
+    @property
     def record(self) -> Article:
         """The article record this module sets (all of it or a part)."""
         return self.continuation.original if self.continuation else self.article
@@ -132,6 +139,7 @@ class PagePlan:
     layout: Layout
     modules: list[ModulePlan]
     empty_lines: int = 0            # grid lines left empty at the foot of the page (underfull)
+    cost: float = 0.0               # the planner's price of the plan (rules and empty lines)
 
     @property
     def pitch(self) -> float:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import IssuePlan, ModulePlan
+from .rules import picture_size
 
 
 @dataclass
@@ -27,8 +28,6 @@ class PlacedPicture:
 def placed_pictures(plan: IssuePlan) -> list[PlacedPicture]:
     """Every placed picture with its effective resolution: the box is filled like CSS
     `object-fit: cover` (scaled to cover, centred, the overhang cropped)."""
-    from PIL import Image
-
     result = []
     for page in plan.pages:
         for module in page.modules:
@@ -37,11 +36,9 @@ def placed_pictures(plan: IssuePlan) -> list[PlacedPicture]:
             file = module.article.pictures[0].file
             path = plan.issue.folder / file
             placed = PlacedPicture(page.page.number, module, file, path, path.is_file())
-            if placed.exists:
-                with Image.open(path) as image:
-                    w, h = image.size
-                    if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):     # EXIF: rotated a quarter turn
-                        w, h = h, w
+            size = picture_size(path) if placed.exists else None
+            if size:
+                w, h = size
                 box = module.picture_rect
                 scale = max(box.w / w, box.h / h)           # points per source pixel
                 cw, ch = box.w / scale, box.h / scale

@@ -8,7 +8,7 @@ import itertools
 from typeset.model.layout import Layout
 from typeset.model.records import Article
 
-from .model import BodyLine, Continuation, Fit, ModulePlan, Rect, TextColumn
+from .model import CAPTION_AIR, BodyLine, Continuation, Fit, ModulePlan, Rect, TextColumn
 
 
 def place_module(article: Article, fit: Fit, column: int, row: int, layout: Layout, pitch: float,
@@ -18,7 +18,7 @@ def place_module(article: Article, fit: Fit, column: int, row: int, layout: Layo
     rect = Rect(x, y, layout.span_width(fit.columns), fit.lines * pitch)
     head_rect = Rect(x, y, rect.w, fit.head_lines * pitch)
     text_lines = fit.lines - fit.head_lines
-    under = fit.picture_lines + len(fit.caption)
+    under = fit.picture_lines + len(fit.caption) + (CAPTION_AIR if fit.picture_columns else 0)
     picture_rect = caption_rect = None
     if fit.picture_columns:
         picture_rect = Rect(x, y + head_rect.h, layout.span_width(fit.picture_columns), fit.picture_lines * pitch)

@@ -20,21 +20,21 @@ class FitSource(Protocol):
     pitch: float
     continuations: dict[str, Continuation]
 
-    def fits(self, article: Article, columns: int, lead: bool, jump_to: int | None = None) -> dict[int, Fit]: ...
+    def fits(self, article: Article, columns: int, jump_to: int | None = None) -> dict[int, Fit]: ...
 
 MAX_STACK = 3                # articles stacked in one module column group
 MAX_BAND_MODULES = 3         # modules side by side in one band
+BUMP_COST = 60               # modules side by side in a band: their headlines stand level (碰题)
 
 
 class Search:
     """The arrangement search of `Planner.plan`: tables of {height: (cost, choice)}."""
 
     def __init__(self, planner: FitSource, articles: list[Article], columns: int, lines: int,
-                 jump: tuple[int, int] | None = None, lead_first: bool = True):
+                 jump: tuple[int, int] | None = None):
         self.planner, self.articles, self.columns, self.limit = planner, articles, columns, lines
         self.n = len(articles)
         self.jump = jump          # (index of the article that may jump, the page it jumps to)
-        self.lead_first = lead_first   # the first article is the page's 头条
         # tables cached per search, so they go with it (a class-level cache would keep every
         # issue's composed lines alive in a long batch)
         self.stack = functools.cache(self._stack)
@@ -43,7 +43,7 @@ class Search:
 
     def fits(self, i: int, width: int) -> dict[int, Fit]:
         jump_to = self.jump[1] if self.jump and self.jump[0] == i else None
-        return self.planner.fits(self.articles[i], width, i == 0 and self.lead_first, jump_to)
+        return self.planner.fits(self.articles[i], width, jump_to)
 
     def _stack(self, start: int, end: int, width: int) -> dict[int, tuple[float, tuple]]:
         """Articles start..end-1 stacked in one module column group `width` 栏 wide."""
@@ -66,8 +66,8 @@ class Search:
             for width in range(1, columns):
                 rest = self.band(stack_end, end, columns - width, modules - 1)
                 for height, (cost, fits) in self.stack(start, stack_end, width).items():
-                    if height in rest:
-                        _keep(result, height, cost + rest[height][0], ((width, fits),) + rest[height][1])
+                    if height in rest:   # two headlines side by side at the band's top: 碰题
+                        _keep(result, height, cost + rest[height][0] + BUMP_COST, ((width, fits),) + rest[height][1])
         return result
 
     def _page(self, start: int) -> dict[int, tuple[float, tuple]]:

@@ -7,7 +7,7 @@ from collections import Counter
 
 from typeset.model.findings import Finding
 from typeset.model.layout import MM
-from typeset.plan import IssuePlan
+from typeset.plan import IssuePlan, rules
 from typeset.plan.pictures import PlacedPicture
 
 UNDERFULL_LINES = 2
@@ -15,8 +15,9 @@ MIN_PPI = 200                # a picture under this at its placed size is an err
 
 
 def check_plan(plan) -> list[Finding]:
-    """Underfull pages: empty grid lines the planner could not fill within the house limits."""
-    findings = []
+    """Underfull pages (empty grid lines the planner could not fill within the house limits)
+    and the page designer's rules the plan breaks (typeset.plan.rules)."""
+    findings = rules.findings(plan)
     for page_plan in plan.pages:
         number = page_plan.page.number
         pitch = page_plan.layout.grid.pitch_pt

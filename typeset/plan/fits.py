@@ -1,0 +1,223 @@
+"""What each article can fill (组版, step 1): for each module width, the module heights it fills
+exactly, with the copy-fitting knobs a page designer uses — 主题 size by priority, air in the
+headline area, picture size within its crop and page share, 变栏 text columns, 字块 depth.
+
+`FitTables` is the part of `typeset.plan.planner.Planner` that makes these tables; the Planner holds
+the caches and the page's ranks and picture shares it reads.
+"""
+
+from __future__ import annotations
+
+import math
+
+from typeset import compose
+from typeset.model.fields import FIELD_ROLES
+from typeset.model.records import Article
+
+from . import rules
+from .model import CAPTION_AIR, BodyLine, Fit, HeadRow
+
+MIN_LINES_UNDER_PICTURE = 2  # body lines a column keeps below a picture
+SHALLOW_COLUMN = rules.MIN_COLUMN_LINES   # 字块 shallower than this read badly (cost a line)
+SHALLOW_COST = 40
+FULL_WIDTH_COST = 80         # a 通栏 text module other than the lead: the page turns to stripes
+TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the next
+MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
+PICTURE_COST = 4             # a picture at none of the page share its importance gives it …
+LEAD_PICTURE_COST = 30       # … the 头条's (the page's largest picture)
+
+
+class FitTables:
+    """Fits of articles at module widths (mixed into typeset.plan.Planner)."""
+
+    def _body(self, article: Article, width: float) -> tuple[BodyLine, ...]:
+        """The body composed at one text-column width: the dateline run-in in 黑体, paragraphs
+        in 书宋, the end byline right-aligned in 楷体 on its own line."""
+        continued = self.continuations.get(article.slug)
+        lines: list[BodyLine] = []
+        for i, paragraph in enumerate(article.paragraphs):
+            spans = [(paragraph, FIELD_ROLES["paragraphs"])]
+            if i == 0 and article.dateline:
+                spans.insert(0, (article.dateline, FIELD_ROLES["dateline"]))
+            indent = not (i == 0 and continued and continued.mid_paragraph)
+            composed = compose.compose_paragraph(spans, width, self.size, self.style, indent=indent)
+            lines += [BodyLine(composed, k, "", i) for k in range(len(composed))]
+        if article.byline:
+            composed = compose.compose_paragraph([(article.byline, FIELD_ROLES["byline"])], width, self.size, self.style,
+                                                 indent=False)
+            lines += [BodyLine(composed, k, "byline") for k in range(len(composed))]
+        return tuple(lines)
+
+    def jump_line(self, page_number: int, width: float, to: bool) -> BodyLine:
+        text = f"（{'下转' if to else '上接'}第{page_number}版）"
+        return BodyLine(compose.compose_paragraph([(text, FIELD_ROLES["title"])], width, self.size, self.style, indent=False),
+                        0, "jump")
+
+    def title_sizes(self, rank: int) -> list[float]:
+        """主题 sizes by priority, never larger for a lower rank: the 头条 takes the layout's
+        `lead` sizes; the others a ladder falling TITLE_STEP pt a rank from the first `wide` size,
+        each rank offered its size and the next rank's (ties allowed, never an inversion)."""
+        headline = self.layout.headline
+        if rank == 0:
+            return headline.lead
+        floor = min(headline.narrow)
+        top = max(floor, headline.wide[0] - TITLE_STEP * (rank - 1))
+        return sorted({top, max(floor, top - TITLE_STEP)}, reverse=True)
+
+    def _head(self, article: Article, width: float, size: float) -> tuple[HeadRow, ...]:
+        small = round(size * self.layout.headline.kicker_ratio * 2) / 2
+        continued = self.continuations.get(article.slug)
+        if continued:
+            levels = (("jump-title", article.title, "title", size),
+                      ("jump", f"（上接第{continued.from_page}版）", "title", small))
+        else:
+            levels = (("kicker", article.kicker, "kicker", small), ("title", article.title, "title", size),
+                      ("subtitle", article.subtitle, "subtitle", small))
+        return tuple(HeadRow(kind, FIELD_ROLES[field], row_size,
+                             compose.compose_headline(text, FIELD_ROLES[field], row_size, width))
+                     for kind, text, field, row_size in levels if text)
+
+    def head_lines(self, rows: tuple[HeadRow, ...]) -> int:
+        """Grid lines the headline area needs: its rows plus half a line of air."""
+        return math.ceil((sum(r.height for r in rows) + self.pitch * 0.5) / self.pitch)
+
+    def _caption(self, article: Article, width: float) -> compose.Lines:
+        picture = article.pictures[0]
+        text = " ".join(t for t in (picture.caption, picture.credit) if t)
+        return compose.compose_paragraph([(text, FIELD_ROLES["caption"])], width, self.layout.picture.caption_size_pt,
+                                         self.style, indent=False)
+
+    def text_column_options(self, article: Article, columns: int) -> list[int]:
+        """基本栏, and the 变栏 a designer uses for deeper columns: 三破二 (3→2, 6→4) and 二合一
+        (2→1, 4→2, …); a pin decides."""
+        if article.pin and article.pin.text_columns:
+            return [article.pin.text_columns]
+        return [columns] + [k for k, whole in ((2 * columns // 3, columns % 3 == 0), (columns // 2, columns % 2 == 0))
+                            if whole and 0 < k < columns]
+
+    def _fits(self, article: Article, columns: int, jump_to: int | None = None,
+              headless: bool = False) -> dict[int, Fit]:
+        """Module heights (grid lines) this article fills exactly at this width, best Fit each.
+        With `jump_to`, the article may stop at any line and continue on that page; `headless`:
+        the body part of a 头条 whose headline runs across the top (its Fits have no head).
+
+        The loops run from the costly choices (text columns, picture) to the cheap ones
+        (headline size, air), and a Fit is made only for the winner of each height."""
+        layout, best = self.layout, {}
+        pin = article.pin
+        if pin and pin.columns and pin.columns != columns:
+            return {}
+        headline_width = layout.span_width(columns) - layout.em
+        lead = self.ranks.get(article.slug, 0) == 0
+        width_cost = ((20 if columns == 1 else 0) + (50 if lead and columns < 4 and not headless else 0)
+                      + (FULL_WIDTH_COST if columns == layout.grid.columns and not lead else 0))
+        heads = {0: (0.0, ())} if headless else self.heads(article, headline_width)
+        pictures = self.picture_options(article, columns)
+        for k in self.text_column_options(article, columns):
+            width = layout.text_columns(columns, k)[0]
+            body_lines = len(self.body(article, width))
+            for picture in pictures:
+                picture_columns, picture_lines, caption, picture_cost = picture
+                if k != columns and picture_columns not in (0, columns):
+                    continue  # 变栏 text does not line up with 基本栏: the picture spans the module
+                under = picture_lines + len(caption) + CAPTION_AIR
+                covered = k if picture_columns == columns else picture_columns
+                cost = width_cost + 3 * (k != columns) + picture_cost
+                for text_lines, kept in self._text_heights(body_lines, k, covered, under, jump_to):
+                    # the shallowest 字块: under the picture, unless all the text stands beside it
+                    depth = (text_lines if text_lines == under else text_lines - under) - (k > 1)
+                    text_cost = cost + SHALLOW_COST * max(0, SHALLOW_COLUMN - depth)
+                    for area, (head_cost, rows) in heads.items():
+                        lines = area + text_lines
+                        total = text_cost + head_cost
+                        if (lines not in best or total < best[lines][0]) and not (
+                                pin and pin.lines and pin.lines != lines):
+                            best[lines] = (total, k, width, rows, area, picture, kept)
+        return {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
+
+    def heads(self, article: Article, width: float) -> dict[int, tuple[float, tuple[HeadRow, ...]]]:
+        """The cheapest headline (size, air) for each height of the headline area."""
+        heads: dict[int, tuple[float, tuple[HeadRow, ...]]] = {}
+        for rank, size in enumerate(self.title_sizes(self.ranks.get(article.slug, 0))):
+            rows = self.head(article, width, size)
+            if any(len(r.lines) > 2 for r in rows if r.kind == "title"):   # 主题 of 3+ lines: too big
+                continue
+            for pad in range(self.layout.headline.max_pad_lines + 1):
+                area = self.head_lines(rows) + pad
+                if area not in heads or 2 * rank + pad < heads[area][0]:
+                    heads[area] = (2 * rank + pad, rows)
+        return heads
+
+    def _fit(self, article: Article, columns: int, lines: int, jump_to: int | None, cost: float, k: int,
+             width: float, rows: tuple[HeadRow, ...], head_lines: int, picture: tuple, kept: int | None) -> Fit:
+        """The Fit of one choice; `width` is the width of its k text columns."""
+        body = self.body(article, width)
+        if kept is not None:
+            body = body[:kept] + (self.jump_line(jump_to, width, to=True),)
+        picture_columns, picture_lines, caption, _ = picture
+        return Fit(columns, lines, k, rows, head_lines, body, picture_columns, picture_lines, caption, cost,
+                   jump_to if kept is not None else None)
+
+    def _text_heights(self, body: int, k: int, covered: int, under: int, jump_to: int | None):
+        """(text lines, body lines kept or None for all) the body can fill in k columns, of
+        which `covered` start `under` lines lower (below the picture and its caption).
+
+        Whole: the least height that holds it, so no column ends more than one line early; text
+        beside a picture must reach below it. Jumping: any height from MIN_JUMP_LINES a column
+        that does not hold it all; every column is full and the last line is the 下转 line."""
+        whole = math.ceil((body + covered * under) / k)
+        beside = 0 < covered < k
+        if not beside or whole >= under + MIN_LINES_UNDER_PICTURE:
+            yield whole, None
+        if beside and 0 <= (k - covered) * under - body < k - covered:
+            yield under, None     # all the text beside the picture, none under it
+        if jump_to is None:
+            return
+        for text_lines in range(max(MIN_JUMP_LINES, under + MIN_LINES_UNDER_PICTURE if covered else 0), whole):
+            kept = k * text_lines - covered * under - 1
+            if kept >= MIN_JUMP_LINES * k:
+                yield text_lines, kept
+
+    def picture_options(self, article: Article, columns: int) -> list[tuple]:
+        """(columns, grid lines, caption, cost) for the article's picture: from a third of the
+        module to its full width, no larger than the article's share of the page's picture area
+        (`picture_caps`), cropped by at most rules.MAX_CROP of the picture's own width or
+        height (read from its file; the layout's aspect limits when the file is missing). One
+        option with no picture for an article without one.
+
+        Very large pictures starve the page (the cost is convex in area), so the slack of a page
+        is shared among its pictures; a picture is never enlarged past its cap to fill a page."""
+        if not article.pictures:
+            return [(0, 0, (), 0.0)]
+        size = rules.picture_size(self.folder / article.pictures[0].file) if self.folder else None
+        cap = self.picture_caps.get(article.slug, math.inf)
+        short = LEAD_PICTURE_COST if self.ranks.get(article.slug) == 0 else PICTURE_COST   # below its share
+        options = []
+        for picture_columns in range(max(1, columns // 3), columns + 1):
+            width = self.layout.span_width(picture_columns)
+            caption = self.caption(article, width)
+            if size:
+                aspect = size[1] / size[0]
+                low = math.ceil(width * aspect * (1 - rules.MAX_CROP + 0.01) / self.pitch)
+                high = math.floor(width * aspect / (1 - rules.MAX_CROP + 0.01) / self.pitch)
+            else:
+                low = math.ceil(width * self.layout.picture.min_aspect / self.pitch)
+                high = math.floor(width * self.layout.picture.max_aspect / self.pitch)
+            for lines in range(low, high + 1):
+                if width * lines * self.pitch > cap:
+                    break   # never past its share of the page, even to fill it
+                shape = (10 * rules.crop_share(width, lines * self.pitch, size) if size
+                         else 6 * abs(lines * self.pitch / width - 0.66))
+                area = width * lines * self.pitch
+                cost = (shape + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
+                        + (short * (1 - area / cap) if cap < math.inf else 0))   # the share importance gives it
+                options.append((picture_columns, lines, caption, cost))
+        return options
+
+    def share_pictures(self, articles: list[Article]) -> None:
+        """Each picture's cap: the page's picture area (rules.picture_limit of the 版心)
+        shared by importance, the 头条's picture counting double."""
+        layout = self.layout
+        budget = rules.picture_limit(layout, articles) * layout.area_width * layout.area_height
+        weights = {a.slug: 2 if self.ranks[a.slug] == 0 else 1 for a in articles if a.pictures}
+        self.picture_caps = {slug: budget * w / sum(weights.values()) for slug, w in weights.items()}

@@ -1,0 +1,155 @@
+"""The 头条 across the top: the L-shaped plan a page designer draws beyond bands.
+
+The lead's headline area runs across the whole page; under it the lead's body (and its
+picture) takes the left 栏, and the other items fill two columns of modules — down the right
+side of the lead's body, then under it — each item, in priority order, going to the column
+that ends higher, mostly in priority order (so importance reads top to bottom). The headline across the top keeps the
+side column's first headline from standing beside the lead's (碰题); the tops of the two
+columns' modules are kept STAGGER lines apart and their headline areas apart (错落), so no
+headlines stand side by side and no four corners meet (十字). The least important item may
+instead take a band across the foot.
+
+Arithmetic only, like the band search: a dynamic programme over the items in order whose
+state is where the two columns end and where the headline of the longer one's last module
+lies, the cheapest BEAM states kept after each item.
+"""
+
+from __future__ import annotations
+
+from typeset.model.records import Article
+
+from .model import Fit, ModulePlan, Rect
+from .place import place_module
+
+STAGGER = 3       # grid lines between module tops of the two columns at least
+MIN_BODY = 3      # 基本栏 of the lead's body at least (and half the page)
+MAX_FOOT = 1      # the least important articles that may take a band across the foot instead …
+FOOT_FROM = 6     # … on a page of more articles than this
+BEAM = 2000        # states kept after each item, cheapest first
+CHOICES = 8       # heights tried per item and column, cheapest first
+ORDER_COST = 3    # an item set before a more important one still waiting
+LEAD_PICTURE_RULE = 30   # a picture larger than the 头条's
+WINDOW = 2        # the next item is one of the WINDOW most important still waiting
+NO_HEAD = -10**6  # the top of a module without a headline: nothing to stagger against
+
+
+def _columns(planner, lead: Article, others: list[Article], left: int, right: int, limit: int) -> dict:
+    """{height: (cost, [(column 0|1, article, fit)])}: both columns ending at `height`.
+
+    State: (items placed, short end, tall end, the first line free of the tall column's last
+    headline — STAGGER lines below its top at least —, short is left). The next item goes into
+    the short column at its end, which must be free; it must not end level with the tall
+    column (a 十字) unless it is the last item. Taking an item before a
+    more important one costs ORDER_COST."""
+    widths = (left, right)
+    # (lines, lines its headline keeps free, cost, picture area, fit), cheapest first
+    options = [[[(f.lines, max(f.head_lines, STAGGER), f.cost, _area(f), f)
+                 for f in sorted(planner.fits(a, w).values(), key=lambda f: f.cost)[:CHOICES]] for w in widths]
+               for a in others]
+    everything = (1 << len(others)) - 1
+    states: dict = {}
+    for fit in sorted(planner.fits(lead, left, headless=True).values(), key=lambda f: f.cost)[:2 * CHOICES]:
+        if fit.lines <= limit:
+            state = (0, 0, fit.lines, NO_HEAD, False)
+            if state not in states or fit.cost < states[state][0]:
+                states[state] = (fit.cost, ((0, lead, fit),))
+    for _ in others:
+        grown: dict = {}
+        for (placed, short, tall, free, short_left), (cost, path) in states.items():
+            side = 0 if short_left else 1
+            waiting, lead_picture = 0, _area(path[0][2])
+            for i, article in enumerate(others):
+                if placed >> i & 1:
+                    continue
+                if waiting == WINDOW:
+                    break
+                now = placed | 1 << i
+                last = now == everything
+                for lines, keeps, fit_cost, area, fit in options[i][side]:
+                    end = short + lines
+                    if end > limit or (end == tall and not last):
+                        continue
+                    if end < tall:
+                        if end < free:
+                            continue    # the short column could never go on
+                        state = (now, end, tall, free, short_left)
+                    else:
+                        if tall < short + keeps and not last:
+                            continue
+                        state = (now, tall, end, short + keeps, not short_left)
+                    total = (cost + fit_cost + 4 + ORDER_COST * waiting
+                             + (LEAD_PICTURE_RULE if area > lead_picture else 0))
+                    known = grown.get(state)
+                    if known is None or total < known[0]:
+                        grown[state] = (total, path + ((side, article, fit),))
+                waiting += 1
+        states = grown if len(grown) <= BEAM else dict(sorted(grown.items(), key=lambda kv: kv[1][0])[:BEAM])
+    result: dict = {}
+    for (_, short, tall, *_), (cost, path) in states.items():
+        if short == tall and (tall not in result or cost < result[tall][0]):
+            result[tall] = (cost, path)
+    return result
+
+
+def _area(fit) -> int:
+    """The picture's size in 基本栏 × grid lines."""
+    return fit.picture_columns * fit.picture_lines
+
+
+def _foot(planner, articles: list[Article], lines: int, empty_cost: float) -> list:
+    """For each room left under the columns (grid lines): the cheapest foot of these articles
+    in bands across the page, the lines it leaves empty priced — (cost, empty lines, foot
+    height, search) or None."""
+    if not articles:
+        return [(empty_cost * room, room, 0, None) for room in range(lines + 1)]
+    search = planner._search(tuple(articles), planner.layout.grid.columns, lines)
+    heights = search.page(0)
+    best: list = [None] * (lines + 1)
+    for room in range(lines + 1):
+        options = [(cost + empty_cost * (room - h), room - h, h, search)
+                   for h, (cost, _) in heights.items() if h <= room]
+        best[room] = min(options, key=lambda o: o[0], default=None)
+    return best
+
+
+def lead_across(planner, articles: list[Article], lines: int, empty_cost: float):
+    """(cost with empty lines priced, empty lines, modules) of the best L-shaped plan, or None."""
+    layout = planner.layout
+    columns = layout.grid.columns
+    lead = articles[0]
+    if len(articles) < 2 or columns < MIN_BODY + 2 or lead.slug in planner.continuations:
+        return None
+    heads = planner.heads(lead, layout.span_width(columns) - layout.em)
+    if not heads:
+        return None
+    best = None
+    for in_foot in range(0, min(MAX_FOOT, len(articles) - 2) + 1) if len(articles) > FOOT_FROM else (0,):
+        others = articles[1:len(articles) - in_foot]
+        foot = _foot(planner, articles[len(others) + 1:], lines, empty_cost)
+        for body_width in range(max(MIN_BODY, columns // 2), columns - 1):
+            table = _columns(planner, lead, others, body_width, columns - body_width, lines - min(heads))
+            for height, (cost, path) in table.items():
+                for area, (head_cost, rows) in heads.items():
+                    room = lines - area - height
+                    if room < 0 or foot[room] is None:
+                        continue
+                    foot_cost, empty, foot_height, search = foot[room]
+                    total = cost + head_cost + foot_cost
+                    if best is None or total < best[0]:
+                        best = (total, empty, area, rows, body_width, path, search, foot_height, area + height)
+    if best is None:
+        return None
+    cost, empty, area, rows, body_width, path, search, foot_height, foot_row = best
+    pitch = planner.pitch
+    head_fit = Fit(columns, area, 0, rows, area, (), 0, 0, (), 0.0)
+    full = Rect(0, 0, layout.area_width, area * pitch)
+    modules = [ModulePlan(lead, head_fit, 0, 0, full, Rect(0, 0, full.w, full.h), None, None, [])]
+    ends = [area, area]
+    for side, article, fit in path:
+        modules.append(place_module(article, fit, side * body_width, ends[side], layout, pitch,
+                                              planner.continuations.get(article.slug)))
+        ends[side] += fit.lines
+    if search:
+        modules += search.place(foot_height, 0, foot_row)
+    order = {a.slug: i for i, a in enumerate(articles)}      # modules in priority order, as the bands
+    return cost, empty, sorted(modules, key=lambda m: (order[m.article.slug], m.row))
