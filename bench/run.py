@@ -368,6 +368,68 @@ def memory_bench(work: Path, count: int, max_tasks_per_child: int | None = None)
     return rss
 
 
+# --- a page at a time: --jobs, watch, WeasyPrint's layout --------------------------------------
+
+def jobs_bench(issue: Path, work: Path, repeat: int) -> dict:
+    """`paiban build` of one issue with --jobs 1 (the issue whole) and --jobs 2 (a page at a time
+    in two processes), fresh processes, and the CPU scaling meanwhile."""
+    result = {"cpu_scaling": cpu_scaling()}
+    for jobs in (1, 2):
+        out = work / f"jobs-{jobs}"
+        result[f"jobs{jobs}"] = median_process([PY, "-m", "typeset", "build", str(issue), "-o", str(out),
+                                                "--jobs", str(jobs)], repeat)[0]
+    result["ratio"] = result["jobs2"] / result["jobs1"]
+    return result
+
+
+def watch_rebuild(issue: Path, one_page: Path, out: Path) -> dict:
+    """In one warm process, as `paiban watch` runs: a one-page issue built (after a first build),
+    then the big issue built, one article changed, and built again with the page cache."""
+    from typeset.pipeline import build
+    from typeset.render import PageCache
+    from typeset.sources.issue_folder import load_issue
+
+    build(one_page, out / "one")
+    start = time.perf_counter()
+    build(one_page, out / "one")
+    one = time.perf_counter() - start
+    cache = PageCache()
+    build(issue, out / "big", page_cache=cache)
+    loaded = load_issue(issue)
+    slug = loaded.issue.pages[len(loaded.issue.pages) // 2].articles[0]
+    record = issue / "articles" / f"{slug}.md"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("。", "！", 1), encoding="utf-8")
+    try:
+        before = cache.rendered
+        start = time.perf_counter()
+        result = build(issue, out / "big", page_cache=cache)
+        rebuild = time.perf_counter() - start
+    finally:
+        record.write_text(text, encoding="utf-8")
+    return {"one_page": one, "rebuild": rebuild, "pages": len(result.plan.pages),
+            "rendered": cache.rendered - before, "ratio": rebuild / one}
+
+
+def layout_compare(before: Path, after: Path, base_url: Path, repeat: int) -> dict:
+    """WeasyPrint's layout (HTML(...).render()) of two HTML files of the same pages, CPU seconds,
+    runs interleaved (median)."""
+    import weasyprint
+
+    html = {"before": before.read_text(encoding="utf-8"), "after": after.read_text(encoding="utf-8")}
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    weasyprint.HTML(string=html["after"], base_url=str(base_url)).render()      # warm
+    for _ in range(repeat):
+        for key in ("before", "after"):
+            start = time.process_time()
+            weasyprint.HTML(string=html[key], base_url=str(base_url)).render()
+            times[key].append(time.process_time() - start)
+    result = {k: statistics.median(v) for k, v in times.items()}
+    result["ratio"] = result["after"] / result["before"]
+    result["spans"] = {k: v.count("<span") for k, v in html.items()}
+    return result
+
+
 # --- the report ---------------------------------------------------------------------------------------
 
 def machine() -> str:
@@ -399,10 +461,24 @@ def main() -> None:
                         help="also build this many issues in one never-replaced worker and report its memory")
     parser.add_argument("--work", type=Path, help="folder for the generated issues and outputs (kept)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--layout-compare", nargs=3, type=Path, metavar=("BEFORE_HTML", "AFTER_HTML", "ISSUE"),
+                        help="only: WeasyPrint's layout time of two HTML files of the same issue "
+                             "(e.g. paiban build --html before and after a change of the lines)")
     parser.add_argument("--stages", nargs=2, metavar=("ISSUE", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--watch-rebuild", nargs=3, metavar=("ISSUE", "ONE_PAGE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stages:
         print(json.dumps(stages(Path(args.stages[0]), Path(args.stages[1]))))
+        return
+    if args.watch_rebuild:
+        print(json.dumps(watch_rebuild(*map(Path, args.watch_rebuild))))
+        return
+    if args.layout_compare:
+        before, after, issue = args.layout_compare
+        r = layout_compare(before, after, issue, max(args.repeat, 3))
+        print(f"WeasyPrint layout, CPU s (median of {max(args.repeat, 3)}): before {r['before']:.3f}, "
+              f"after {r['after']:.3f}, after/before {r['ratio']:.2f}; spans {r['spans']['before']} → "
+              f"{r['spans']['after']}")
         return
     if args.quick:
         args.repeat, args.batch_issues, args.skip_issues = 1, 4, 4
@@ -417,7 +493,8 @@ def main() -> None:
     from typeset.sources import issue_folder
 
     results = []
-    for label, folder in prepare_issues(work, args.quick):
+    issues = prepare_issues(work, args.quick)
+    for label, folder in issues:
         out = work / "out" / folder.name
         run_process([PY, "-m", "typeset", "build", str(folder), "-o", str(out), "--html"])
         html = out / f"{folder.name}.html"
@@ -467,6 +544,20 @@ def main() -> None:
               f"{per_first:.2f} → {per_last:.2f} s a page (linear: the per-page time does not grow)")
 
     report = {"machine": machine(), "results": results}
+    big = [folder for label, folder in issues if label.startswith("generated") and label.split()[1] != "1"]
+    one_page = next((folder for label, folder in issues if label == "generated 1 page"), None)
+    if big and one_page is not None:
+        jobs = jobs_bench(big[-1], work, args.repeat)
+        report["jobs"] = jobs
+        print(f"\nA page at a time: {big[-1].name}: --jobs 1 {jobs['jobs1']:.2f} s, --jobs 2 {jobs['jobs2']:.2f} s "
+              f"→ {jobs['ratio']:.2f} × (two pure-Python loops on this machine meanwhile: "
+              f"{jobs['cpu_scaling']:.2f}×)")
+        proc = subprocess.run([PY, str(Path(__file__)), "--watch-rebuild", str(big[-1]), str(one_page),
+                               str(work / "watch")], capture_output=True, text=True, check=True, cwd=ROOT)
+        w = json.loads(proc.stdout.strip().splitlines()[-1])
+        report["watch"] = w
+        print(f"Watch: one article changed in {big[-1].name}: rebuilt in {w['rebuild']:.2f} s ({w['rendered']} of "
+              f"{w['pages']} 版 rendered); a one-page issue built in {w['one_page']:.2f} s → {w['ratio']:.2f} ×")
     if not args.no_batch:
         batch = batch_bench(work, args.batch_issues, args.skip_issues)
         report["batch"] = batch

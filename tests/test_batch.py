@@ -84,7 +84,7 @@ def test_hash_covers_layout_fonts_and_program(issues, monkeypatch):
     changed = batch.Hasher()
     changed._layouts["duikai"] = "another design"
     assert changed.issue(issues / "g1") != base
-    monkeypatch.setattr(batch.Hasher, "_font_identity", staticmethod(lambda: "another font file"))
+    monkeypatch.setattr(batch, "font_identity", lambda: "another font file")
     assert batch.Hasher().issue(issues / "g1") != base
 
 
@@ -99,7 +99,7 @@ def test_constants_match_the_modules_they_mirror():
     from typeset import batch
     from typeset.system import fonts
 
-    lines = batch.Hasher._font_identity().splitlines()
+    lines = batch.font_identity().splitlines()
     assert len(lines) == len(fonts.fallback_map()) + len(fonts.role_map())
 
 
@@ -123,5 +123,5 @@ def test_variants_are_built_and_skipped_each_by_its_own_pdf(tmp_path):
     assert "0 built, 2 unchanged" in batch("archive")
     assert "2 built, 0 unchanged" in batch("archive", "print")
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.archive.pdf")} == archives   # not again
-    assert sorted(p.name for p in out.glob("*.print.pdf")) == ["v5.print.pdf", "v6.print.pdf"]
+    assert (out / "v5.print.pdf").is_file() and (out / "v6.print.pdf").is_file()
     assert "0 built, 2 unchanged" in batch("print", "archive")

@@ -103,6 +103,25 @@ def _layout_names(issue: Path) -> list[str] | None:
         return None
 
 
+def font_identity() -> str:
+    """Each resolved font file (roles and fallback faces) by path, size and mtime."""
+    from typeset.system import fonts
+
+    faces = [(face.role, face.file, face.index)
+             for face in (*fonts.resolve_all().values(), *fonts.resolve_fallbacks().values())]
+    lines = []
+    for role, file, index in faces:
+        if file is None:
+            lines.append(f"{role} missing")
+            continue
+        try:
+            st = os.stat(file)
+            lines.append(f"{role} {file} {index} {st.st_size} {st.st_mtime_ns}")
+        except OSError:
+            lines.append(f"{role} {file} unreadable")
+    return "\n".join(lines)
+
+
 class Hasher:
     """Content hashes of issues; what all issues share (program, fonts, layouts) is digested once."""
 
@@ -129,30 +148,11 @@ class Hasher:
                 digest.update(f"{path.relative_to(PACKAGE_DIR)} {diskcache.sha256_file(path)}\n".encode())
             for path in files_under(fonts_dir()):
                 digest.update(f"fonts/{path.relative_to(fonts_dir())} {diskcache.sha256_file(path)}\n".encode())
-            digest.update(self._font_identity().encode())
+            digest.update(font_identity().encode())
             # which variants a run asks for is no input of a variant's PDF (each has its own hash)
             digest.update(repr(sorted((k, v) for k, v in self.options.items() if k != "variants")).encode())
             self._shared = digest.hexdigest()
         return self._shared
-
-    @staticmethod
-    def _font_identity() -> str:
-        """Each resolved font file (roles and fallback faces) by path, size and mtime."""
-        from typeset.system import fonts
-
-        faces = [(face.role, face.file, face.index)
-                 for face in (*fonts.resolve_all().values(), *fonts.resolve_fallbacks().values())]
-        lines = []
-        for role, file, index in faces:
-            if file is None:
-                lines.append(f"{role} missing")
-                continue
-            try:
-                st = os.stat(file)
-                lines.append(f"{role} {file} {index} {st.st_size} {st.st_mtime_ns}")
-            except OSError:
-                lines.append(f"{role} {file} unreadable")
-        return "\n".join(lines)
 
     def layout(self, name: str) -> str:
         if name not in self._layouts:

@@ -121,17 +121,19 @@ def _issue_date(date: str | None) -> dt.date:
 @click.option("--diff", "diff", type=click.Path(path_type=Path),
               help="proof: highlight the articles changed since PREVIOUS (a proof or archive PDF, an "
                    "articles.json or a records folder)")
+@click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="render the pages in this many processes (plain and print; 1: the issue whole)")
 @reports_user_errors
 def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | None,
-          variants: tuple[str, ...], png: bool, png_dpi: int, diff: Path | None):
+          variants: tuple[str, ...], png: bool, png_dpi: int, diff: Path | None, jobs: int):
     """Build an issue folder (content/<issue>) into OUTPUT/<issue>.pdf, or with --variant into
-    OUTPUT/<issue>.<variant>.pdf."""
+    OUTPUT/<issue>.<variant>.pdf (and each 版 as OUTPUT/<issue>.p05.print.pdf)."""
     from typeset.pipeline import build as build_issue
 
     if diff is not None and "proof" not in variants:
         raise UserError("--diff marks changed articles in the proof: add --variant proof")
     result = build_issue(issue, output, write_html=write_html, source_date_epoch=source_date_epoch,
-                         variants=variants, png_dpi=png_dpi if png else None, diff=diff)
+                         variants=variants, png_dpi=png_dpi if png else None, diff=diff, jobs=jobs)
     for warning in result.report.warnings:
         click.echo(f"注意 warning: {warning.where()} {warning.message}", err=True)
     pages = len(result.plan.pages)
@@ -152,16 +154,18 @@ def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | 
               help="as for build; e.g. --variant proof for the editors' 校样")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True,
               help="seconds between looks at the files")
+@click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="render the changed pages in this many processes")
 @reports_user_errors
-def watch(issue: Path, output: Path, variants: tuple[str, ...], interval: float):
+def watch(issue: Path, output: Path, variants: tuple[str, ...], interval: float, jobs: int):
     """Build an issue, then again whenever its records, pictures or the page designs change
-    (Ctrl-C stops). Start-up is paid once: a rebuild takes about half of a fresh build."""
+    (Ctrl-C stops). Start-up is paid once, and only the pages an edit touched are rendered again."""
     from typeset import watch as watching
 
     if not (issue / "issue.toml").is_file():
         raise UserError("not an issue folder (expected a folder with issue.toml)", where=str(issue))
     click.echo(f"watching {issue} (Ctrl-C stops)", err=True)
-    watching.watch(issue, output, build_options={"variants": variants}, interval=interval,
+    watching.watch(issue, output, build_options={"variants": variants, "jobs": jobs}, interval=interval,
                    report=lambda line, error: click.echo(line, err=error))
 
 

@@ -80,6 +80,13 @@ class _Build:
     png_dpi: int | None
     diff: Path | None
     previous: dict | None        # the articles of the build `diff` names
+    jobs: int = 1
+    page_cache: render.PageCache | None = None
+
+    @property
+    def per_page(self) -> bool:
+        """Render a page at a time (plain and print)."""
+        return self.jobs > 1 or self.page_cache is not None
 
     def target(self, variant: str) -> Path:
         name = self.plan.issue.name
@@ -108,17 +115,26 @@ def gc_paused():
 
 def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = False,
           source_date_epoch: int | None = None, variants: list[str] | tuple[str, ...] = (),
-          png_dpi: int | None = None, diff: Path | None = None) -> BuildResult:
+          png_dpi: int | None = None, diff: Path | None = None, jobs: int = 1,
+          page_cache: render.PageCache | None = None) -> BuildResult:
     """Build an issue folder into `out_dir/<issue>.pdf`, or with `variants` (print, proof,
     archive) each into `out_dir/<issue>.<variant>.pdf`, in the order given; a UserError leaves
     no PDF of the failing variant behind. `png_dpi` adds a PNG preview of every page, `diff` (a
-    previous proof, articles.json or records folder) highlights changed articles in the proof."""
+    previous proof, articles.json or records folder) highlights changed articles in the proof.
+
+    The plain and print PDFs are rendered a page at a time when `jobs` > 1 (in that many
+    processes) or a `page_cache` is given (a page whose HTML is in it is not rendered again);
+    else, and for the proof and archive, the issue is rendered whole (the bytes of before)."""
+    if jobs < 1:
+        raise UserError(f"--jobs {jobs}: give 1 or more processes")
     with gc_paused():
-        return _build(Path(issue_folder), Path(out_dir), write_html, source_date_epoch, variants, png_dpi, diff)
+        return _build(Path(issue_folder), Path(out_dir), write_html, source_date_epoch, variants, png_dpi, diff,
+                      jobs, page_cache)
 
 
 def _build(issue_folder: Path, out_dir: Path, write_html: bool, epoch: int | None,
-           variants: list[str] | tuple[str, ...], png_dpi: int | None, diff: Path | None) -> BuildResult:
+           variants: list[str] | tuple[str, ...], png_dpi: int | None, diff: Path | None, jobs: int,
+           page_cache: render.PageCache | None) -> BuildResult:
     fonts.check_all()
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
@@ -133,7 +149,7 @@ def _build(issue_folder: Path, out_dir: Path, write_html: bool, epoch: int | Non
     issue_plan = plan_issue(issue, overset_ok=not strict)
     previous = output.load_previous(diff) if diff is not None else None
     shared = _Build(issue_plan, out_dir, record_findings, placed_pictures(issue_plan), epoch, write_html,
-                    png_dpi, diff, previous)
+                    png_dpi, diff, previous, jobs, page_cache)
     outputs = []
     for variant in names:
         start = time.perf_counter()
@@ -179,8 +195,9 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
                             where=str(issue_plan.issue.record_file(p.module.record.slug)))
     options: dict = {}
     side = None
+    identity = None
     if variant == PLAIN:
-        html = render.render_html(issue_plan, epoch=b.epoch)
+        html_options: dict = {"epoch": b.epoch}
     elif variant == "print":
         report.findings += preflight.picture_findings(b.placed, "error")
         if report.errors:
@@ -192,29 +209,32 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         converted = {id(p.module): output.cmyk_picture(p, profile, cache, limits[p.page]) for p in b.placed}
         identity = (cache_dir().resolve().as_uri(), "paiban-cache:")
         css = (f"@color-profile device-cmyk {{ src: url({profile.resolve().as_uri()}); components: c, m, y, k }}",)
-        html = render.render_html(issue_plan, epoch=b.epoch, variant="print", extra_css=css,
-                                  bleed_mm=output.BLEED_MM + output.SLUG_MM,
-                                  picture_src=_picture_src(b.placed, converted),
-                                  description=description, keywords=keywords,
-                                  slug=output.slug_time(issue_plan, b.epoch))
+        html_options = dict(epoch=b.epoch, variant="print", extra_css=css, bleed_mm=output.BLEED_MM + output.SLUG_MM,
+                            picture_src=_picture_src(b.placed, converted), description=description,
+                            keywords=keywords, slug=output.slug_time(issue_plan, b.epoch))
         options["pdf_variant"] = PRINT_PDF_VARIANT
     else:
         description, keywords = output.describe(issue_plan)
-        html = render.render_html(issue_plan, epoch=b.epoch, variant="archive", picture_src=_picture_src(b.placed),
-                                  description=description, keywords=keywords, extra_css=(ARCHIVE_CSS,))
+        html_options = dict(epoch=b.epoch, variant="archive", picture_src=_picture_src(b.placed),
+                            description=description, keywords=keywords, extra_css=(ARCHIVE_CSS,))
         options["pdf_variant"] = ARCHIVE_PDF_VARIANT
         side = output.sidecar(issue_plan, pdf_name=target.name, variant="archive", dpi=b.png_dpi or DEFAULT_PNG_DPI,
                               version=output.records_version(issue_plan.issue), png_written=b.png_dpi is not None)
         options["attachments"] = _archive_attachments(issue_plan, side, b.epoch)
+    per_page = b.per_page and variant != "archive"      # the archive's tags are rebuilt whole
+    html = render.render_html(issue_plan, **html_options) if b.write_html or not per_page else None
     if b.write_html:
         _write_html(target.with_suffix(".html"), html)
-    # the document's identity: its HTML, with where the cache folder (print pictures, the built
-    # profile) is left out, so a print PDF is the same bytes in any output folder and any cache
-    identity_html = html.replace(*identity) if variant == "print" else html
-    identifier = hashlib.sha256(identity_html.encode()).hexdigest()
     result = VariantOutput(variant, target, report)
     with atomic_target(target) as tmp:
-        report.findings += render.write_pdf(issue_plan, html, tmp, identity=identity_html, **options)
+        if per_page:
+            identifier = _render_by_page(b, html_options, options, identity, report, tmp)
+        else:
+            # the document's identity: its HTML, with where the cache folder (print pictures, the
+            # built profile) is left out, so a print PDF is the same bytes in any output folder
+            identity_html = html.replace(*identity) if identity else html
+            identifier = hashlib.sha256(identity_html.encode()).hexdigest()
+            report.findings += render.write_pdf(issue_plan, html, tmp, identity=identity_html, **options)
         if variant == "print":
             output.finish_print(tmp, identifier, output.intent_fields(profile, max(limits.values())))
             report.findings += preflight.check_print_pdf(tmp)
@@ -224,6 +244,8 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         report.findings += preflight.check_pdf(tmp, issue_plan)
         if report.errors:
             raise PreflightFailed(report)
+    if variant == "print":
+        _write_page_pdfs(issue_plan, target)
     if side is not None:
         result.sidecar = target.parent / f"{name}.articles.json"
         with atomic_target(result.sidecar) as tmp:
@@ -231,6 +253,32 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
     if b.png_dpi:
         result.pngs = output.write_pngs(target, issue_plan, target.parent, "" if variant == PLAIN else variant, b.png_dpi)
     return result
+
+
+def _render_by_page(b: _Build, html_options: dict, pdf_options: dict, identity: tuple[str, str] | None,
+                    report: Report, target: Path) -> str:
+    """The issue rendered a page at a time (reused from the page cache, else in `b.jobs`
+    processes) and assembled into `target`; returns the document's identifier."""
+    base_url = str(b.plan.issue.folder.resolve())
+    jobs = []
+    for index in range(len(b.plan.pages)):
+        html = render.render_html(b.plan, only=[index], **html_options)
+        jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options))
+    pages = render.render_pages(jobs, b.jobs, b.page_cache)
+    report.findings += render.page_findings(pages)
+    render.assemble(pages, target)
+    return hashlib.sha256("".join(job.identity for job in jobs).encode()).hexdigest()
+
+
+def page_pdf_name(issue: str, page_number: int, variant: str) -> str:
+    """One 版 as printing plants take it: `<issue>.p05.print.pdf`."""
+    return f"{issue}.p{page_number:02d}.{variant}.pdf"
+
+
+def _write_page_pdfs(issue_plan: IssuePlan, issue_pdf: Path) -> None:
+    for index, page in enumerate(issue_plan.pages):
+        with atomic_target(issue_pdf.parent / page_pdf_name(issue_plan.issue.name, page.page.number, "print")) as tmp:
+            render.split_page(issue_pdf, index, tmp)
 
 
 def _json_bytes(side: dict) -> bytes:

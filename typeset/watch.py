@@ -6,6 +6,10 @@ about half of a one-page build); a watching process pays it once, and every rebu
 first costs only the build itself. Changes are found by polling the files' sizes and
 modification times (no extra dependency, works on network folders), which costs a few
 milliseconds a poll.
+
+Only what changed is rendered again: the plain and print PDFs are rendered a page at a time,
+and a page whose HTML (its records and design), fonts and program are unchanged reuses its last
+PDF (typeset.render.PageCache); editing one article renders its page and the page it jumps to.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from typeset.batch import files_under
+from typeset.batch import files_under, font_identity
 from typeset.model.errors import UserError
 
 Fingerprint = tuple[tuple[str, int, int], ...]
@@ -44,6 +48,7 @@ def watch(issue: Path, out_dir: Path, *, build_options: dict | None = None, inte
     one line (`report(line, is_error)`); after a failed one the watch goes on: the next change
     may fix it. Returns the number of builds."""
     from typeset.pipeline import build
+    from typeset.render import PageCache
     from typeset.sources.designs import load_layout
     from typeset.system.data import layout_dirs
 
@@ -52,6 +57,7 @@ def watch(issue: Path, out_dir: Path, *, build_options: dict | None = None, inte
     designs = [folder for folder in layout_dirs() if folder.is_dir()]
     watched = [issue, *designs]
     builds, seen = 0, None
+    pages = PageCache()
     try:
         while max_builds is None or builds < max_builds:
             current = fingerprint(watched)
@@ -67,11 +73,14 @@ def watch(issue: Path, out_dir: Path, *, build_options: dict | None = None, inte
                     continue
             seen = current
             start = time.perf_counter()
+            pages.salt = font_identity()         # a font file replaced renders every page again
+            rendered = pages.rendered
             try:
-                result = build(issue, out_dir, **(build_options or {}))
+                result = build(issue, out_dir, page_cache=pages, **(build_options or {}))
                 written = ", ".join(str(o.pdf) for o in result.outputs) or str(result.pdf)
                 warnings = len(result.report.warnings)
                 report(f"{time.strftime('%H:%M:%S')} wrote {written} in {time.perf_counter() - start:.2f} s"
+                       f" ({pages.rendered - rendered} of {len(result.plan.pages)} 版 rendered)"
                        + (f" ({warnings} warning(s): paiban check {issue})" if warnings else ""), False)
             except UserError as e:
                 report(f"{time.strftime('%H:%M:%S')} 错误 error: {e}", True)

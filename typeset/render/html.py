@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Callable
+from typing import Callable, Sequence
 
 import jinja2
 
@@ -88,8 +88,11 @@ def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
                 extra_css: tuple[str, ...] = (), bleed_mm: float = 0.0,
                 picture_src: Callable[[ModulePlan], str | None] | None = None,
                 proof: object | None = None, description: str = "",
-                keywords: tuple[str, ...] = (), slug: str | None = None) -> str:
-    """The whole issue as one HTML document, a <section class="page"> per page.
+                keywords: tuple[str, ...] = (), slug: str | None = None,
+                only: Sequence[int] | None = None) -> str:
+    """The whole issue as one HTML document, a <section class="page"> per page; with `only`
+    (indexes into plan.pages) just those pages, with the same head and stylesheets, so each page
+    is set as in the whole issue (typeset.render.pages renders an issue a page at a time).
 
     The output variants (typeset.output, typeset.pipeline) dress it: `variant` is the class of <html> (the
     layouts' colours switch on it, e.g. CMYK for "print"), `extra_css` goes into the
@@ -103,7 +106,7 @@ def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
         def picture_src(module: ModulePlan) -> str | None:
             return (folder / module.article.pictures[0].file).as_uri()
     return template.render(
-        issue=plan.issue.issue, pages=plan.pages, line_css=LINE_CSS,
+        issue=plan.issue.issue, pages=plan.pages if only is None else [plan.pages[i] for i in only], line_css=LINE_CSS,
         stylesheets=_stylesheets(plan, bleed_mm) + list(extra_css), picture_src=picture_src,
         created=document_date(plan, epoch), variant=variant, proof=proof,
         description=description, keywords=keywords, first_module=_first_modules(plan),

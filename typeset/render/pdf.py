@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 from typeset.model.findings import Finding
@@ -22,6 +23,22 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@contextmanager
+def render_warnings():
+    """The list of WeasyPrint's warning messages logged inside the block."""
+    warnings = _Warnings()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(warnings)
+    try:
+        yield warnings.messages
+    finally:
+        logger.removeHandler(warnings)
+
+
+def findings_of(messages: list[str]) -> list[Finding]:
+    return [Finding("warning", "render", f"WeasyPrint: {message}") for message in dict.fromkeys(messages)]
+
+
 def write_pdf(plan: IssuePlan, html: str, target: Path, *, identity: str | None = None,
               **options) -> list[Finding]:
     """Render the HTML to `target` with WeasyPrint; the file ID derives from `identity` (the
@@ -29,13 +46,8 @@ def write_pdf(plan: IssuePlan, html: str, target: Path, *, identity: str | None 
     findings."""
     import weasyprint  # imported here: it dominates start-up and not every command needs it
 
-    warnings = _Warnings()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(warnings)
-    try:
+    with render_warnings() as messages:
         document = weasyprint.HTML(string=html, base_url=str(plan.issue.folder.resolve()))
         identifier = hashlib.sha256((identity or html).encode("utf-8")).hexdigest()[:32].encode("ascii")
         document.write_pdf(target, pdf_identifier=identifier, **options)
-    finally:
-        logger.removeHandler(warnings)
-    return [Finding("warning", "render", f"WeasyPrint: {message}") for message in dict.fromkeys(warnings.messages)]
+    return findings_of(messages)

@@ -1,0 +1,108 @@
+"""A page at a time: the issue rendered page by page (in parallel, reused when unchanged) reads
+and looks as the whole-issue render; each 版 of the print PDF stands alone."""
+
+import pdfplumber
+import pikepdf
+import pytest
+from conftest import article, write_issue
+
+from typeset import pipeline
+from typeset.render import PageCache
+
+BODY = ("鄄城县召开全县打击治理电信网络诈骗工作推进会议，安排部署下一阶段工作。会议指出，"
+        "今年1至7月全县共接报电信网络诈骗警情236起，同比下降18.5%。“刷单返利”“虚假投资理财”……")
+EPOCH = 1691107200
+
+
+def _issue(folder, pages=3):
+    slugs = [f"a{n}" for n in range(1, pages + 1)]
+    records = {slug: article(f"第{n}篇反诈宣传进万家", BODY * (2 + n), byline="记者 王明")
+               for n, slug in enumerate(slugs, 1)}
+    return write_issue(folder, records, pages=[[slug] for slug in slugs])
+
+
+def _glyphs(pdf):
+    """(text, x0, top) of every character, page by page, read by pdfplumber."""
+    with pdfplumber.open(pdf) as doc:
+        return [[(c["text"], c["x0"], c["top"], c["fontname"].split("+")[-1]) for c in page.chars]
+                for page in doc.pages]
+
+
+def _same_glyphs(a, b):
+    assert len(a) == len(b)
+    for page_a, page_b in zip(a, b):
+        assert [g[0] for g in page_a] == [g[0] for g in page_b]
+        assert [g[3] for g in page_a] == [g[3] for g in page_b]
+        assert max((max(abs(x[1] - y[1]), abs(x[2] - y[2])) for x, y in zip(page_a, page_b)), default=0) <= 0.01
+
+
+@pytest.fixture(scope="module")
+def issue(tmp_path_factory):
+    return _issue(tmp_path_factory.mktemp("pages") / "issue")
+
+
+@pytest.mark.parametrize("variant", ["", "print"])
+def test_page_by_page_reads_and_looks_as_the_whole_issue(issue, tmp_path, variant):
+    variants = (variant,) if variant else ()
+    whole = pipeline.build(issue, tmp_path / "whole", source_date_epoch=EPOCH, variants=variants)
+    parts = pipeline.build(issue, tmp_path / "parts", source_date_epoch=EPOCH, variants=variants, jobs=2)
+    assert len(whole.plan.pages) == 3
+    _same_glyphs(_glyphs(whole.pdf), _glyphs(parts.pdf))
+    with pikepdf.open(whole.pdf) as a, pikepdf.open(parts.pdf) as b:
+        assert dict(a.docinfo) == dict(b.docinfo)                # title, author, dates, keywords
+        assert [p.obj.get("/TrimBox") for p in a.pages] == [p.obj.get("/TrimBox") for p in b.pages]
+        assert ("/OutputIntents" in a.Root) == ("/OutputIntents" in b.Root) == (variant == "print")
+        # every page's fonts embedded, as in the whole render
+        for page in b.pages:
+            for font in page.Resources.Font.values():
+                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                assert any(k in descendant.FontDescriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        # the articles' anchors lead to their pages
+        names = b.Root.Names.Dests.Names
+        where = {str(names[i]): b.pages.index(pikepdf.Page(names[i + 1][0])) for i in range(0, len(names), 2)}
+        assert where == {"article-a1": 0, "article-a2": 1, "article-a3": 2}
+
+
+def test_each_print_page_stands_alone(issue, tmp_path):
+    pipeline.build(issue, tmp_path, source_date_epoch=EPOCH, variants=("print",), jobs=2)
+    issue_glyphs = _glyphs(tmp_path / "issue.print.pdf")
+    for number in (1, 2, 3):
+        page_pdf = tmp_path / f"issue.p{number:02d}.print.pdf"
+        with pikepdf.open(page_pdf) as pdf:
+            assert len(pdf.pages) == 1
+            assert "/OutputIntents" in pdf.Root and "/Metadata" in pdf.Root
+            fonts = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"
+                     and "/DescendantFonts" in o]
+            used = set(pdf.pages[0].Resources.Font.keys())
+            assert len(fonts) == len(used)           # no other page's fonts carried along
+        _same_glyphs([issue_glyphs[number - 1]], _glyphs(page_pdf))
+
+
+def test_jobs_give_the_same_bytes(issue, tmp_path):
+    two = pipeline.build(issue, tmp_path / "two", source_date_epoch=EPOCH, variants=("print",), jobs=2)
+    three = pipeline.build(issue, tmp_path / "three", source_date_epoch=EPOCH, variants=("print",), jobs=3)
+    cached = pipeline.build(issue, tmp_path / "cached", source_date_epoch=EPOCH, variants=("print",),
+                            page_cache=PageCache())
+    assert two.pdf.read_bytes() == three.pdf.read_bytes() == cached.pdf.read_bytes()
+    one = pipeline.build(issue, tmp_path / "one", source_date_epoch=EPOCH, variants=("print",))
+    again = pipeline.build(issue, tmp_path / "again", source_date_epoch=EPOCH, variants=("print",))
+    assert one.pdf.read_bytes() == again.pdf.read_bytes()
+
+
+def test_only_the_changed_page_is_rendered_again(tmp_path):
+    issue = _issue(tmp_path / "issue")
+    rendered: list[str] = []
+    cache = PageCache(on_render=rendered.append)
+    pipeline.build(issue, tmp_path / "out", page_cache=cache)
+    assert len(rendered) == 3
+    pipeline.build(issue, tmp_path / "out", page_cache=cache)
+    assert len(rendered) == 3                       # nothing changed: nothing rendered
+    record = issue / "articles" / "a2.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("第2篇", "第二篇"), encoding="utf-8")
+    result = pipeline.build(issue, tmp_path / "out", page_cache=cache)
+    assert len(rendered) == 4 and len(set(rendered)) == 4    # page 2 alone, under a new key
+    text = _glyphs(result.pdf)
+    assert "第二篇" in "".join(g[0] for g in text[1])
+    cache.salt = "other fonts"
+    pipeline.build(issue, tmp_path / "out", page_cache=cache)
+    assert len(rendered) == 7                       # new fonts: every page again

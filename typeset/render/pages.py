@@ -1,0 +1,173 @@
+"""A page at a time: each 版 rendered by WeasyPrint alone, in parallel processes, reused when its
+HTML is unchanged, and the issue assembled from the page PDFs with pikepdf.
+
+The planner fixes every page and every jump line before rendering, so the pages of an issue are
+independent: the HTML of one page (render_html with `only`) carries the same stylesheets and the
+same page as the whole issue's HTML, and WeasyPrint sets it the same. The page's HTML (with the
+PDF options and a salt for what it does not carry: fonts, program) is the key of its PDF, so a
+watching process renders again only the pages an edit touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from typeset.model.findings import Finding
+
+from .pdf import findings_of, render_warnings
+
+
+@dataclass
+class PageJob:
+    """One page to render: its HTML, what identifies it (the HTML, or the HTML with machine
+    paths left out) and WeasyPrint's PDF options."""
+
+    html: str
+    identity: str
+    base_url: str
+    options: dict = field(default_factory=dict)
+
+    def key(self, salt: str) -> str:
+        digest = hashlib.sha256(salt.encode() + b"\0" + self.identity.encode())
+        digest.update(repr(sorted(self.options.items())).encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class RenderedPage:
+    pdf: bytes
+    warnings: list[str]
+
+
+class PageCache:
+    """The last rendered PDF of every page, by key; `salt` stands for what the HTML does not
+    carry (the program, the fonts). Only the pages of the latest build are kept (`keep`), so a
+    long watch holds one issue's pages, not every version of them. `rendered` counts the pages
+    WeasyPrint set (the tests read it; `on_render` is told each page's key)."""
+
+    def __init__(self, salt: str = "", on_render: Callable[[str], None] | None = None):
+        self.salt = salt
+        self.pages: dict[str, RenderedPage] = {}
+        self.rendered = 0
+        self.on_render = on_render
+
+    def keep(self, keys: set[str]) -> None:
+        self.pages = {k: v for k, v in self.pages.items() if k in keys}
+
+
+def _render(job: PageJob) -> RenderedPage:
+    import weasyprint
+
+    with render_warnings() as messages:
+        identifier = hashlib.sha256(job.identity.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        pdf = weasyprint.HTML(string=job.html, base_url=job.base_url).write_pdf(
+            pdf_identifier=identifier, **job.options)
+    return RenderedPage(pdf, list(messages))
+
+
+def render_pages(jobs: list[PageJob], processes: int = 1, cache: PageCache | None = None) -> list[RenderedPage]:
+    """Every page's PDF, in order: from `cache` when its key is there, else rendered — in
+    `processes` forked worker processes when more than one page is to be rendered."""
+    keys = [job.key(cache.salt if cache else "") for job in jobs]
+    done: dict[str, RenderedPage] = dict(cache.pages) if cache else {}
+    todo = {k: job for k, job in zip(keys, jobs) if k not in done}
+    if processes > 1 and len(todo) > 1:
+        import weasyprint  # noqa: F401  (imported once, before the fork: the workers start warm)
+
+        # workers forked from this process: the fonts, caches and templates loaded here are theirs
+        # at no cost; one page per task, in order, so the work spreads evenly
+        with multiprocessing.get_context("fork").Pool(min(processes, len(todo))) as pool:
+            rendered = pool.map(_render, list(todo.values()), chunksize=1)
+    else:
+        rendered = [_render(job) for job in todo.values()]
+    for key, page in zip(todo, rendered):
+        done[key] = page
+        if cache is not None:
+            cache.rendered += 1
+            if cache.on_render:
+                cache.on_render(key)
+    if cache is not None:
+        cache.pages.update({k: done[k] for k in todo})
+        cache.keep(set(keys))
+    return [done[k] for k in keys]
+
+
+def page_findings(pages: list[RenderedPage]) -> list[Finding]:
+    return findings_of([m for page in pages for m in page.warnings])
+
+
+def assemble(pages: list[RenderedPage], target: Path) -> None:
+    """The issue PDF from its page PDFs: the first page's document (its Info, XMP metadata,
+    output intents, language) with the other pages appended, each with its own resources (its
+    fonts subset to the page), written with a content-derived file ID."""
+    import io
+
+    import pikepdf
+
+    opened = [pikepdf.open(io.BytesIO(page.pdf)) for page in pages]
+    try:
+        issue = opened[0]
+        dests = _dests(issue, issue, 0)
+        for other in opened[1:]:
+            offset = len(issue.pages)
+            issue.pages.extend(other.pages)
+            dests += _dests(other, issue, offset)
+        _set_dests(issue, dests)
+        issue.save(target, deterministic_id=True)
+    finally:
+        for pdf in opened:
+            pdf.close()
+
+
+def _dests(source, issue, offset: int) -> list[tuple[str, object]]:
+    """The named destinations (the articles' anchors) of `source`, pointing at its pages as
+    copied into `issue` from `offset` on."""
+    import pikepdf
+
+    names = source.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
+    index = {page.objgen: i for i, page in enumerate(source.pages)}
+    found = []
+    for name, dest in zip(names[::2], names[1::2]):
+        page = issue.pages[offset + index[dest[0].objgen]].obj
+        found.append((str(name), pikepdf.Array([page, *[pikepdf.Name(str(v)) if isinstance(v, pikepdf.Name)
+                                                          else v for v in list(dest)[1:]]])))
+    return found
+
+
+def _set_dests(pdf, dests: list[tuple[str, object]]) -> None:
+    """The name tree of destinations, sorted; the first of a repeated name wins, as in one render."""
+    import pikepdf
+
+    if not dests:
+        return
+    first: dict[str, object] = {}
+    for name, dest in dests:
+        first.setdefault(name, dest)
+    flat = pikepdf.Array()
+    for name in sorted(first):
+        flat.extend([pikepdf.String(name), first[name]])
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = pikepdf.Dictionary()
+    pdf.Root.Names.Dests = pikepdf.Dictionary(Names=flat)
+
+
+def split_page(issue_pdf: Path, index: int, target: Path) -> None:
+    """Page `index` of `issue_pdf` as a PDF of its own (as printing plants take a 版): the
+    issue's document with every other page removed, so its output intent, metadata and fonts
+    are the issue's."""
+    import pikepdf
+
+    with pikepdf.open(issue_pdf) as pdf:
+        kept = pdf.pages[index].objgen
+        dests = [(name, dest) for name, dest in _dests(pdf, pdf, 0) if dest[0].objgen == kept]
+        for other in reversed(range(len(pdf.pages))):
+            if other != index:
+                del pdf.pages[other]
+        if "/Names" in pdf.Root:         # no destination may keep a removed page (and its fonts)
+            del pdf.Root.Names["/Dests"]
+        _set_dests(pdf, dests)
+        pdf.save(target, deterministic_id=True)
