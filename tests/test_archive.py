@@ -214,3 +214,35 @@ def test_proof_prints_beijing_time_and_is_reproducible(sample_issue, tmp_path, m
     with pikepdf.open(pdfs[0]) as pdf:
         (spec,) = pdf.attachments.values()
         assert str(spec.obj.EF.F.Params.CreationDate) == "D:20230804000000Z"
+
+
+def test_the_archive_check_of_a_build_fails_a_spoilt_archive(sample_issue, tmp_path):
+    """check_archive_pdf, run on every archive a build writes, on hand-spoilt copies: claimed
+    conformance U, records not attached, a bookmark missing."""
+    from typeset import preflight
+
+    result = pipeline.build(sample_issue, tmp_path / "good", variants=["archive"])
+    good, issue_plan = result.outputs[0].pdf, result.plan
+    assert not [f for f in preflight.check_archive_pdf(good, issue_plan) if f.severity == "error"]
+
+    def spoilt(name, change):
+        target = tmp_path / f"{name}.pdf"
+        with pikepdf.open(good) as pdf:
+            change(pdf)
+            pdf.save(target)
+        return [f.message for f in preflight.check_archive_pdf(target, issue_plan) if f.severity == "error"]
+
+    def conformance_u(pdf):
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdfaid:conformance"] = "U"
+
+    def no_records(pdf):
+        del pdf.attachments[next(n for n in pdf.attachments if n.endswith(".records.zip"))]
+
+    def one_bookmark_less(pdf):
+        with pdf.open_outline() as outline:
+            outline.root.pop()
+
+    assert any("3/A" in m for m in spoilt("u", conformance_u))
+    assert any("records are not attached" in m for m in spoilt("norecords", no_records))
+    assert any("bookmarks" in m for m in spoilt("bookmarks", one_bookmark_less))
