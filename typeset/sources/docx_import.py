@@ -33,6 +33,7 @@ import yaml
 
 from typeset.model.errors import UserError
 from typeset.sources.importer import DASH, MARKER, article_slug, byline_of, split_dateline
+from typeset.sources.issue_folder import read_bytes
 from typeset.sources.markdown_body import escape_text, line_start_escape, parse_body
 from typeset.sources.text import normalize
 
@@ -72,13 +73,7 @@ def _open_document(path: Path):
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
 
-    try:
-        with path.open("rb") as f:
-            data = f.read(DOCX_MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise UserError("file not found", where=str(path)) from None
-    except OSError as e:
-        raise UserError(f"cannot read file ({e.strerror or e})", where=str(path)) from None
+    data = read_bytes(path, DOCX_MAX_BYTES)
     if not data:
         raise UserError("the file is empty (0 bytes): save the story from Word again", where=str(path))
     if len(data) > DOCX_MAX_BYTES:

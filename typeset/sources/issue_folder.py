@@ -24,15 +24,21 @@ from .messages import describe, describe_character
 from .pictures import picture_problem, save_verified_pictures
 
 
-def read_text(path: Path) -> str:
-    """A text file as UTF-8, or a UserError that says how to fix the encoding."""
+def read_bytes(path: Path, limit: int) -> bytes:
+    """A file's bytes, at most `limit` + 1 of them (so a caller sees it is too large without
+    reading it all); a UserError for a missing or unreadable file."""
     try:
         with path.open("rb") as f:
-            data = f.read(FILE_MAX_BYTES + 1)
+            return f.read(limit + 1)
     except FileNotFoundError:
         raise UserError("file not found", where=str(path)) from None
     except OSError as e:
         raise UserError(f"cannot read file ({e.strerror or e})", where=str(path)) from None
+
+
+def read_text(path: Path) -> str:
+    """A text file as UTF-8, or a UserError that says how to fix the encoding."""
+    data = read_bytes(path, FILE_MAX_BYTES)
     if len(data) > FILE_MAX_BYTES:
         raise UserError(f"file is larger than {FILE_MAX_BYTES // 1_000_000} MB, more than any record or page "
                         f"dump (an article holds at most {ARTICLE_MAX_CHARS:,} characters): split it or check "
