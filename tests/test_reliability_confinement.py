@@ -78,10 +78,6 @@ def outside_picture(kind: str, folder: Path, secret: Path) -> str:
     return "images/link.jpg"
 
 
-XFAIL_CONFINE = pytest.mark.xfail(strict=True, reason="issue 15: pictures outside the issue folder are read "
-                                  "(built with exit 0 and embedded, or a ValueError traceback)")
-
-
 def test_the_outside_marker_is_found_when_embedded(tmp_path):
     """Negative test of secret_in_outputs: the marked picture inside the issue is found in the
     PDF and in the archive's records.zip, so not finding it elsewhere means something."""
@@ -92,7 +88,6 @@ def test_the_outside_marker_is_found_when_embedded(tmp_path):
     assert len(secret_in_outputs(out)) >= 2, secret_in_outputs(out)
 
 
-@XFAIL_CONFINE
 @pytest.mark.parametrize("variant", list(VARIANTS))
 @pytest.mark.parametrize("kind", ["absolute", "dotdot", "symlink"])
 def test_a_picture_outside_the_issue_is_one_line_and_read_nowhere(tmp_path, kind, variant):
@@ -110,8 +105,6 @@ def test_a_picture_outside_the_issue_is_one_line_and_read_nowhere(tmp_path, kind
     assert left_in(out) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: an absolute outside picture path kills paiban watch --variant "
-                   "proof with a ValueError traceback")
 def test_a_picture_outside_the_issue_leaves_watch_running(tmp_path):
     folder = picture_issue(tmp_path / "issue", str(outside_secret(tmp_path)))
     running, log = watch_until_error(folder, tmp_path / "out", "--variant", "proof")
@@ -138,8 +131,6 @@ def test_safe_zip_name_rejects_escapes():
     assert safe_zip_name("issue/images/p.jpg", "issue")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: `paiban build .` names the outputs after '' (out/.archive.pdf) "
-                   "and the archive zip holds names like /issue.toml")
 @pytest.mark.parametrize("variant", ["plain", "archive"])
 def test_build_dot_names_the_outputs_after_the_folder(tmp_path, variant):
     folder = picture_issue(tmp_path / "xiaoban", "images/p.jpg")
@@ -231,8 +222,6 @@ def test_fuzz_slugs_and_front_matter(slugs, fronts):
         check_fuzzed(Path(tmp), slugs, fronts)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a picture path leaving the issue folder (../, absolute, "
-                   "symlinked folder) loads, and records.zip names it S4/../../x")
 @FUZZ
 @given(fronts=st.lists(front, min_size=1, max_size=1))
 @example(fronts=[{"title": "标题", "pictures": [{"file": "../private/private.jpg"}]}])

@@ -55,8 +55,6 @@ STRICT = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: bool for an int, a string for a date and a duplicate YAML key "
-                   "are accepted (lax types; the second title silently wins)")
 @pytest.mark.parametrize("name", list(STRICT))
 def test_wrong_type_or_duplicate_key_is_one_line(tmp_path, name):
     where, fragments, change = STRICT[name]
@@ -74,8 +72,6 @@ def test_wrong_type_or_duplicate_key_is_one_line(tmp_path, name):
 SEPARATORS = {"U+2028": "\u2028", "U+2029": "\u2029", "U+202E": "\u202e", "U+2066": "\u2066"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: line/paragraph separators and bidi controls are not rejected "
-                   "by code point (U+2028 splits the message over two lines and names the wrong 版)")
 @pytest.mark.parametrize("form", ["typed", "typed-quoted", "escaped"])
 @pytest.mark.parametrize("code", list(SEPARATORS))
 def test_separator_or_bidi_control_is_named_by_code_point(tmp_path, code, form):
@@ -104,8 +100,6 @@ def test_imported_heading_with_a_line_separator_is_kept_whole_or_named(tmp_path)
     assert len(titles) == 1 and "鄄城县召开" in titles[0] and "全县工作会议" in titles[0], titles
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: an emoji fails with a message about the font DejaVu-Sans that "
-                   "never names the character")
 @pytest.mark.parametrize("field", ["title", "body"])
 def test_a_character_no_face_has_is_named_with_its_code_point(tmp_path, field):
     text = article("庆祝😀大会", BODY) if field == "title" else article("庆祝大会", "本报讯 大家都很高兴😀。")
@@ -304,8 +298,6 @@ def nul_slug_issue(folder: Path) -> Path:
     return folder
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a NUL in an article's slug crashes build (ValueError: "
-                   "embedded null byte)")
 def test_nul_in_a_slug_is_one_line_in_build(tmp_path):
     folder = nul_slug_issue(tmp_path / "issue")
     code, stderr = cli("build", str(folder), "-o", str(tmp_path / "out"))
@@ -313,14 +305,12 @@ def test_nul_in_a_slug_is_one_line_in_build(tmp_path):
     assert_nothing_written(tmp_path / "out")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a NUL in an article's slug crashes paiban check")
 def test_nul_in_a_slug_is_a_clean_report_in_check(tmp_path):
     result = paiban("check", nul_slug_issue(tmp_path / "issue"))
     no_traceback(result)
     assert result.returncode == 1 and "issue.toml" in result.stdout + result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a NUL in an article's slug kills paiban watch")
 def test_nul_in_a_slug_leaves_watch_running(tmp_path):
     running, log = watch_until_error(nul_slug_issue(tmp_path / "issue"), tmp_path / "out")
     assert running, log[-2000:]

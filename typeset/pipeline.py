@@ -28,7 +28,7 @@ from typeset.sources.issue_folder import load_issue
 from typeset.system import fonts
 from typeset.system.cache import cache_dir
 from typeset.system.clock import BEIJING, attachment_time, beijing_time
-from typeset.system.files import atomic_target
+from typeset.system.files import all_or_nothing, atomic_target, staged
 
 PLAIN = "plain"
 VARIANTS = ("print", "proof", "archive")
@@ -113,7 +113,7 @@ def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = F
     archive) each into `out_dir/<issue>.<variant>.pdf`, in the order given; a UserError leaves
     no PDF of the failing variant behind. `png_dpi` adds a PNG preview of every page, `diff` (a
     previous proof, articles.json or records folder) highlights changed articles in the proof."""
-    with gc_paused():
+    with gc_paused(), all_or_nothing():      # every variant's outputs, or none
         return _build(Path(issue_folder), Path(out_dir), write_html, source_date_epoch, variants, png_dpi, diff)
 
 
@@ -229,7 +229,7 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         with atomic_target(result.sidecar) as tmp:
             tmp.write_bytes(_json_bytes(side))
     if b.png_dpi:
-        result.pngs = output.write_pngs(target, issue_plan, target.parent, "" if variant == PLAIN else variant, b.png_dpi)
+        result.pngs = output.write_pngs(staged(target), issue_plan, target.parent, "" if variant == PLAIN else variant, b.png_dpi)
     return result
 
 
@@ -292,7 +292,7 @@ def _proof(b: _Build) -> VariantOutput:
         render.write_pdf(issue_plan, html, tmp, attachments=[attachment])
     result = VariantOutput("proof", target, report)
     if b.png_dpi:
-        result.pngs = output.write_pngs(target, issue_plan, target.parent, "proof", b.png_dpi)
+        result.pngs = output.write_pngs(staged(target), issue_plan, target.parent, "proof", b.png_dpi)
     return result
 
 

@@ -6,6 +6,7 @@ invalid record stops before anything is written.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -52,7 +53,49 @@ def _value_problem(error: Exception) -> str:
 
 
 # libyaml's parser when PyYAML has it (5× the pure-Python one), with the same safe constructor
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ALIASES_MAX = 100       # YAML aliases (*name) in one front matter: a record needs none, a bomb has millions
+_ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s,\[\]{}]")
+
+
+class _RecordLoader(_YAML_BASE):
+    """The safe loader, refusing a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"field '{key}' is given twice (duplicate key): keep one", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+# line and paragraph separators (YAML and str.splitlines break lines at them) and the bidi controls
+# (they reorder what a proofreader sees): never part of a record, named by code point
+SEPARATORS = re.compile("[\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def separator_problem(text: str) -> tuple[int, str] | None:
+    """(line, message) of the first line/paragraph separator or bidi control in `text`."""
+    if m := SEPARATORS.search(text):
+        line = text.count("\n", 0, m.start()) + 1
+        return line, (f"{describe_character(m.group())} in the text: a line/paragraph separator or a "
+                      "bidi control is no part of a record; delete it (or use a line break)")
+    return None
+
+
+def _strings(value, field: str = ""):
+    """(field, text) of every string in a parsed front matter."""
+    if isinstance(value, str):
+        yield field, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, f"{field}.{k}" if field else str(k))
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{field}.{i}")
 
 
 def split_front_matter(source: str, path: Path) -> tuple[dict, str]:
@@ -64,8 +107,15 @@ def split_front_matter(source: str, path: Path) -> tuple[dict, str]:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
         raise UserError("front matter is not closed by a '---' line", where=str(path)) from None
+    front = "\n".join(lines[1:end])
+    aliases = 0
+    for _ in _ALIAS.finditer(front):
+        aliases += 1
+        if aliases > ALIASES_MAX:
+            raise UserError(f"malformed front matter: more than {ALIASES_MAX} YAML aliases (*name); write the "
+                            "values out", where=str(path))
     try:
-        meta = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER) or {}
+        meta = yaml.load(front, Loader=_RecordLoader) or {}
     except yaml.YAMLError as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         at = f" at line {line + 2}" if line is not None else ""
@@ -106,7 +156,12 @@ def load_article(path: Path) -> Article:
         line = source.count("\n", 0, m.start()) + 1
         raise UserError(f"control character {describe_character(m.group())} in the file: delete it",
                         where=f"{path}:{line}")
+    if found := separator_problem(source):
+        raise UserError(found[1], where=f"{path}:{found[0]}")
     meta, body = split_front_matter(source, path)
+    for field, text in _strings(meta):
+        if found := separator_problem(text):
+            raise UserError(f"field '{field}': {found[1]}", where=str(path))
     for name in ("slug", "paragraphs"):
         if name in meta:
             raise UserError(f"field '{name}' cannot be set in the front matter: the "
@@ -137,7 +192,7 @@ def _check_pages(issue: Issue, issue_file: Path) -> dict[int, Layout]:
                             f"and pages.{p}); give every page its own number", where=str(issue_file))
         seen[page.number] = p
         for a, slug in enumerate(page.articles):
-            if any(c in slug for c in "/\\") or slug.startswith("."):
+            if any(c in slug for c in "/\\\0") or slug.startswith("."):
                 raise UserError(f"field 'pages.{p}.articles.{a}': '{slug}' is not an article name (the "
                                 "file name in articles/ without .md)", where=str(issue_file))
         name = page.layout
@@ -181,6 +236,25 @@ def _check_pin(article: Article, layout: Layout, path: Path) -> None:
             raise UserError(f"field 'pin.{name}': {value} does not fit: {why}", where=str(path))
 
 
+def confined_picture(folder: Path, issue: Issue, file: str, field: str, record: Path) -> Path:
+    """The picture a record names, if it lies (symlinks followed) inside the issue folder or the
+    shared assets folder issue.toml declares; else a UserError naming the record and field."""
+    if "\0" in file:
+        raise UserError(f"field '{field}': the picture path holds a NUL character (U+0000): delete it",
+                        where=str(record))
+    path = folder / file
+    real = Path(os.path.realpath(path))
+    roots = [Path(os.path.realpath(folder))]
+    if issue.assets:
+        roots.append(Path(os.path.realpath(folder / issue.assets)))
+    if not any(real.is_relative_to(root) for root in roots):
+        shared = f" or its assets folder ({issue.assets})" if issue.assets else ""
+        raise UserError(f"field '{field}': picture {file} lies outside the issue folder{shared}: copy it into "
+                        "the issue folder (e.g. images/), or declare a shared folder with assets = \"…\" in "
+                        "issue.toml", where=str(record))
+    return path
+
+
 def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> LoadedIssue:
     """Load and validate an issue folder; every error names the file and the field.
     allow_missing_pictures: a picture file that does not exist is no error (the proof shows a
@@ -207,7 +281,8 @@ def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> L
                 raise UserError(f"article '{slug}' is listed twice", where=str(issue_file))
             article = load_article(folder / "articles" / f"{slug}.md")
             for i, picture in enumerate(article.pictures):
-                picture_path = folder / picture.file
+                picture_path = confined_picture(folder, issue, picture.file, f"pictures.{i}.file",
+                                                folder / "articles" / f"{slug}.md")
                 if not picture_path.is_file() and not allow_missing_pictures:
                     raise UserError(f"field 'pictures.{i}.file': picture file {picture.file} does not exist",
                                     where=str(folder / "articles" / f"{slug}.md"))
