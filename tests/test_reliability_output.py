@@ -59,11 +59,6 @@ def read_only(folder: Path):
 
 # --- write failures -------------------------------------------------------------------------
 
-XFAIL_WRITE = pytest.mark.xfail(strict=True, reason="issue 15: a write failure (read-only folder, -o naming a "
-                                "file, full disk) is a traceback")
-
-
-@XFAIL_WRITE
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_read_only_output_folder_is_one_line(tmp_path, variant):
     folder = picture_issue(tmp_path / "issue", None)
@@ -73,7 +68,6 @@ def test_read_only_output_folder_is_one_line(tmp_path, variant):
     assert_one_line_error(result_of(code, stderr), str(out))
 
 
-@XFAIL_WRITE
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_output_naming_an_existing_file_is_one_line(tmp_path, variant):
     folder = picture_issue(tmp_path / "issue", None)
@@ -85,7 +79,6 @@ def test_output_naming_an_existing_file_is_one_line(tmp_path, variant):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["issue", "notes.txt"]
 
 
-@XFAIL_WRITE
 @pytest.mark.parametrize("variant", ["plain", "html", "proof", "archive"])
 def test_full_disk_is_one_line_and_leaves_nothing(tmp_path, variant):
     """A full disk, as the build sees it: writes stop at 60 KB (RLIMIT_FSIZE, EFBIG); the PDF
@@ -100,8 +93,6 @@ def test_full_disk_is_one_line_and_leaves_nothing(tmp_path, variant):
 
 # --- all or nothing -------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a failed multi-variant build leaves the variants made before "
-                   "the failure (PDF, PNGs, articles.json)")
 def test_a_failed_multi_variant_build_writes_nothing(tmp_path):
     """archive (fine) then print (fails: a 1 × 1 picture is far under 200 ppi)."""
     folder = picture_issue(tmp_path / "issue", "images/p.png", data=picture_bytes((1, 1), fmt="PNG"))
@@ -121,7 +112,6 @@ def test_the_same_variants_build_when_nothing_is_wrong(tmp_path):
     assert any(name.endswith(".png") for name in left_in(out))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a build that fails preflight leaves its --html")
 @pytest.mark.parametrize("variant", ["plain", "archive"])
 def test_a_build_failing_preflight_leaves_no_html(tmp_path, variant):
     """An emoji no face has: preflight fails after the HTML was written. (Once records reject

@@ -28,7 +28,7 @@ from typeset.sources.issue_folder import load_issue
 from typeset.system import fonts
 from typeset.system.cache import cache_dir
 from typeset.system.clock import BEIJING, attachment_time, beijing_time
-from typeset.system.files import all_or_nothing, atomic_target, staged
+from typeset.system.files import all_or_nothing, atomic_target, staged, writes_into
 
 PLAIN = "plain"
 VARIANTS = ("print", "proof", "archive")
@@ -113,7 +113,7 @@ def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = F
     archive) each into `out_dir/<issue>.<variant>.pdf`, in the order given; a UserError leaves
     no PDF of the failing variant behind. `png_dpi` adds a PNG preview of every page, `diff` (a
     previous proof, articles.json or records folder) highlights changed articles in the proof."""
-    with gc_paused(), all_or_nothing():      # every variant's outputs, or none
+    with gc_paused(), writes_into(Path(out_dir)), all_or_nothing():      # every variant's outputs, or none
         return _build(Path(issue_folder), Path(out_dir), write_html, source_date_epoch, variants, png_dpi, diff)
 
 

@@ -43,6 +43,18 @@ def write_error(path: Path, error: OSError) -> UserError:
     return UserError(f"cannot write ({reason}): {todo}", where=str(path))
 
 
+@contextmanager
+def writes_into(folder: Path):
+    """A refused write anywhere in the block (a full disk under a renderer's temporary file) as
+    one UserError naming `folder`, the place the user chose; other OSErrors pass."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in _WHAT_TO_DO:
+            raise
+        raise write_error(Path(folder), e) from None
+
+
 def remove_temporaries() -> None:
     """Remove every temporary file of this process not yet renamed into place (a signal handler
     that ends the process at once calls it)."""
