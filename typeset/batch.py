@@ -22,7 +22,6 @@ import concurrent.futures as cf
 import hashlib
 import multiprocessing
 import os
-import re
 import resource
 import time
 from dataclasses import dataclass, field
@@ -35,7 +34,6 @@ from typeset.system.files import atomic_write
 
 HASH_SUFFIX = ".hash"
 MAX_TASKS_PER_CHILD = 20      # a worker is replaced after this many issues (cheap: forked warm)
-_PICTURE_LINE = re.compile(r"^\s*-?\s*file:\s*['\"]?([^'\"\n#]+?)['\"]?\s*$", re.M)
 
 
 @dataclass
@@ -167,16 +165,21 @@ class Hasher:
         return self._layouts[name]
 
     def issue(self, folder: Path) -> str:
-        """The content hash of one issue folder."""
-        digest = hashlib.sha256(f"paiban batch 1\n{self.shared()}\n".encode())
+        """The content hash of one issue folder: exactly the files its build reads (the loader
+        says which: issue.toml, the articles, the pictures, whatever their names and wherever
+        symlinks lead), so a skip is never stale; every file of the folder, hidden ones too,
+        when the records do not load (the build then fails and says why)."""
+        from typeset.model.errors import UserError
+        from typeset.sources.issue_folder import load_issue
+
+        digest = hashlib.sha256(f"paiban batch 2\n{self.shared()}\n".encode())
         folder = Path(folder)
-        for path in files_under(folder):
-            digest.update(f"{path.relative_to(folder)} {diskcache.sha256_file(path)}\n".encode())
-            if path.suffix == ".md":        # pictures the records name outside the folder
-                for ref in _PICTURE_LINE.findall(path.read_text(encoding="utf-8", errors="replace")):
-                    target = (folder / ref.strip()).resolve()
-                    if target.is_file() and folder.resolve() not in target.parents:
-                        digest.update(f"picture {target} {diskcache.sha256_file(target)}\n".encode())
+        try:
+            files = list(load_issue(folder).files)
+        except UserError:
+            files = sorted(Path(d) / name for d, _, names in os.walk(folder) for name in names)
+        for path in files:
+            digest.update(f"{os.path.relpath(path, folder)} {diskcache.sha256_file(path)}\n".encode())
         names = _layout_names(folder)
         if names is None:           # unreadable issue.toml: the build will say why
             names = sorted({p.name for d in layout_dirs() if d.is_dir() for p in d.iterdir() if p.is_dir()})

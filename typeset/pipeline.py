@@ -179,10 +179,11 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
                             where=str(issue_plan.issue.folder / "articles" / f"{p.module.record.slug}.md"))
     options: dict = {}
     side = None
+    # a picture under the resolution print needs: a warning in every variant, an error in print
+    report.findings += preflight.picture_findings(b.placed, "error" if variant == "print" else "warning")
     if variant == PLAIN:
         html = render.render_html(issue_plan, epoch=b.epoch)
     elif variant == "print":
-        report.findings += preflight.picture_findings(b.placed, "error")
         if report.errors:
             raise PreflightFailed(report)
         description, keywords = output.describe(issue_plan)

@@ -111,6 +111,7 @@ class LoadedIssue(BaseModel):
     folder: Path
     issue: Issue
     articles: dict[str, Article]
+    files: tuple[Path, ...] = ()     # the files the loader read: issue.toml, the articles, the pictures
 
     @property
     def name(self) -> str:

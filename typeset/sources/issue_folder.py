@@ -86,16 +86,17 @@ def separator_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _strings(value, field: str = ""):
-    """(field, text) of every string in a parsed front matter."""
+def _strings(value, field: str = "", seen: set[int] | None = None):
+    """(field, text) of every string in a parsed front matter; a list or table an alias repeats
+    is walked once (the billion laughs stay cheap)."""
+    seen = set() if seen is None else seen
     if isinstance(value, str):
         yield field, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, f"{field}.{k}" if field else str(k))
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{field}.{i}")
+    elif isinstance(value, (dict, list, tuple)) and id(value) not in seen:
+        seen.add(id(value))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            yield from _strings(v, f"{field}.{k}" if field else str(k), seen)
 
 
 def split_front_matter(source: str, path: Path) -> tuple[dict, str]:
@@ -275,11 +276,13 @@ def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> L
         raise UserError(describe(e), where=str(issue_file)) from None
     page_layouts = _check_pages(issue, issue_file)
     articles: dict[str, Article] = {}
+    read = [issue_file]         # every file the build reads of the issue, for an honest content hash
     for page in issue.pages:
         for slug in page.articles:
             if slug in articles:
                 raise UserError(f"article '{slug}' is listed twice", where=str(issue_file))
             article = load_article(folder / "articles" / f"{slug}.md")
+            read.append(folder / "articles" / f"{slug}.md")
             for i, picture in enumerate(article.pictures):
                 picture_path = confined_picture(folder, issue, picture.file, f"pictures.{i}.file",
                                                 folder / "articles" / f"{slug}.md")
@@ -289,8 +292,9 @@ def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> L
                 if picture_path.is_file() and (problem := picture_problem(picture_path)):
                     raise UserError(f"field 'pictures.{i}.file': {picture.file} {problem}",
                                     where=str(folder / "articles" / f"{slug}.md"))
+                read.append(picture_path)
             _check_pin(article, page_layouts[page.number], folder / "articles" / f"{slug}.md")
             articles[slug] = article
     save_verified_pictures()
-    return LoadedIssue(folder=folder, issue=issue, articles=articles)
+    return LoadedIssue(folder=folder, issue=issue, articles=articles, files=tuple(dict.fromkeys(read)))
 
