@@ -255,8 +255,6 @@ def test_damaged_pdfs_are_really_damaged(good_pdf, tmp_path):
             pass
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a damaged PDF given to paiban check is a pikepdf traceback "
-                   "(a page-less one passes the check with exit 0)")
 @pytest.mark.parametrize("kind", DAMAGE)
 def test_check_of_a_damaged_pdf_is_one_clear_error(good_pdf, tmp_path, kind):
     path = damaged(kind, good_pdf, tmp_path / f"{kind}.pdf")
@@ -268,10 +266,7 @@ def test_check_of_a_damaged_pdf_is_one_clear_error(good_pdf, tmp_path, kind):
     assert len(result.stderr.strip().splitlines()) <= 1, result.stderr
 
 
-@pytest.mark.parametrize("kind", [
-    pytest.param("encrypted", marks=pytest.mark.xfail(strict=True, reason="issue 15: --diff against an encrypted "
-                                                      "PDF is a pikepdf traceback")),
-    "truncated", "garbage"])
+@pytest.mark.parametrize("kind", ["encrypted", "truncated", "garbage"])
 def test_diff_against_a_damaged_pdf_is_one_line(good_pdf, tmp_path, kind):
     previous = damaged(kind, good_pdf, tmp_path / f"{kind}.pdf")
     folder = picture_issue(tmp_path / "issue", None)
