@@ -86,7 +86,6 @@ def test_separator_or_bidi_control_is_named_by_code_point(tmp_path, code, form):
     assert_nothing_written(out)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: U+2028 in an imported ## heading cuts the title")
 def test_imported_heading_with_a_line_separator_is_kept_whole_or_named(tmp_path):
     dump = tmp_path / "dump.txt"
     dump.write_text("# 魅力鄄城\n\n## 鄄城县召开\u2028全县工作会议\n\n本报讯 会议强调要狠抓落实。\n", encoding="utf-8")

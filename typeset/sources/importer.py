@@ -380,7 +380,7 @@ def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where:
 def import_file(path: Path | str) -> ImportedPage:
     """Read a dump file (UTF-8; a UserError otherwise) and parse it."""
     path = Path(path)
-    return parse_dump(read_text(path), where=str(path))
+    return parse_dump(read_text(path, separators=True), where=str(path))
 
 
 def to_json(page: ImportedPage) -> dict:

@@ -23,8 +23,9 @@ from .messages import describe, describe_character
 from .pictures import picture_problem, save_verified_pictures
 
 
-def read_text(path: Path) -> str:
-    """A text file as UTF-8, or a UserError that says how to fix the encoding."""
+def read_text(path: Path, *, separators: bool = False) -> str:
+    """A text file as UTF-8, or a UserError that says how to fix the encoding; `separators`: a
+    line/paragraph separator or bidi control is one too (str.splitlines breaks lines at some)."""
     try:
         with path.open("rb") as f:
             data = f.read(FILE_MAX_BYTES + 1)
@@ -37,11 +38,14 @@ def read_text(path: Path) -> str:
                         f"dump (an article holds at most {ARTICLE_MAX_CHARS:,} characters): split it or check "
                         "that it is the right file", where=str(path))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
         raise UserError(f"not UTF-8 text (line {line}, byte {e.start}); save the file as UTF-8 "
                         "(e.g. iconv -f GBK -t UTF-8)", where=str(path)) from None
+    if separators and (found := separator_problem(text)):
+        raise UserError(found[1], where=f"{path}:{found[0]}")
+    return text
 
 
 def _value_problem(error: Exception) -> str:
@@ -149,7 +153,7 @@ _RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but ta
 
 
 def load_article(path: Path) -> Article:
-    source = read_text(path)
+    source = read_text(path, separators=True)
     # A control character typed into the file, named with its line (YAML would reject it in the
     # front matter with a message of several lines). An escaped one ("\a" in quotes) or a tab in
     # a paragraph reaches preflight.check_records, which rejects it naming the article and field.
@@ -157,8 +161,6 @@ def load_article(path: Path) -> Article:
         line = source.count("\n", 0, m.start()) + 1
         raise UserError(f"control character {describe_character(m.group())} in the file: delete it",
                         where=f"{path}:{line}")
-    if found := separator_problem(source):
-        raise UserError(found[1], where=f"{path}:{found[0]}")
     meta, body = split_front_matter(source, path)
     for field, text in _strings(meta):
         if found := separator_problem(text):
