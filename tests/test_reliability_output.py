@@ -148,10 +148,7 @@ def signal_mid_write(folder: Path, out: Path, signum: int) -> tuple[int, float]:
             process.wait()
 
 
-@pytest.mark.parametrize("signum", [
-    pytest.param(signal.SIGTERM, id="SIGTERM", marks=pytest.mark.xfail(
-        strict=True, reason="issue 15: SIGTERM leaves the hidden .part file (up to 1.5 MB)")),
-    pytest.param(signal.SIGINT, id="SIGINT")])
+@pytest.mark.parametrize("signum", [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGINT, id="SIGINT")])
 def test_a_signal_mid_write_leaves_no_temporary_file(tmp_path, signum):
     folder = write_issue(tmp_path / "issue", {"a": article("鄄城县召开会议", LONG_BODY * 4),
                                               "b": article("吉祥如意迎新年", LONG_BODY * 3)})
