@@ -238,11 +238,7 @@ def test_batch_oracle_sees_a_skip_and_a_rebuild(two_batch_runs):
     assert two_batch_runs[0]["plain"][0] is not None and rebuilt_or_failed(two_batch_runs, "plain")
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"issue 15: paiban batch skips as unchanged an "
-                                               f"issue whose picture changed ({why})"))
-    for name, why in [("hidden", "a hidden picture file"), ("flow", "a picture named in YAML flow style")]] + [
-    "symlinked"])
+@pytest.mark.parametrize("name", ["hidden", "flow", "symlinked"])
 def test_batch_never_skips_an_issue_whose_picture_changed(two_batch_runs, name):
     assert rebuilt_or_failed(two_batch_runs, name)
 
@@ -293,8 +289,6 @@ def reap(process: subprocess.Popen, pids: set[int]) -> list[int]:
     return survivors
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: SIGTERM or SIGKILL of paiban batch leaves the fork server, the "
-                   "resource tracker and the workers running")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_batch_workers_die_with_their_parent(many_issues, tmp_path, signum):
     process = start_batch(many_issues, tmp_path / "out")
@@ -323,8 +317,6 @@ def interrupt_batch(root: Path, out: Path, send) -> tuple[float, list[int], int,
     return seconds, survivors, len(list(out.glob("*.pdf"))) - built, left
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: Ctrl-C of paiban batch waits for the issues already queued to "
-                   "the workers: it takes seconds and more issues are built after it")
 @pytest.mark.parametrize("target", ["group", "parent"])
 def test_ctrl_c_stops_a_batch_within_a_second(many_issues, tmp_path, target):
     """group: Ctrl-C in a terminal (SIGINT to the whole foreground group); parent: kill -INT.

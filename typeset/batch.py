@@ -23,6 +23,8 @@ import hashlib
 import multiprocessing
 import os
 import resource
+import signal
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,8 +273,46 @@ def warm_up(full: bool = False) -> None:
         pass
 
 
-def _warm_up() -> None:
+def die_with_parent() -> None:
+    """Linux: the kernel sends this process SIGKILL when its parent ends (prctl
+    PR_SET_PDEATHSIG), so a killed batch leaves no fork server or worker behind."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)   # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _end_worker(signum, frame) -> None:
+    """A worker told to stop (SIGTERM from the batch): its temporary files removed, then gone."""
+    from typeset.system.files import remove_temporaries
+
+    remove_temporaries()
+    os._exit(128 + signum)
+
+
+def _start_worker() -> None:
+    """A worker: dies with the fork server, leaves Ctrl-C to the batch (which stops it), and
+    removes its temporary files when stopped."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _end_worker)
     warm_up(full=False)
+
+
+def stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel the queued issues and end the workers now, not after the builds under way
+    (Ctrl-C, SIGTERM); each worker removes its temporary files."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())   # no public API for them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=1)
 
 
 def make_executor(jobs: int) -> cf.Executor:
@@ -286,7 +326,7 @@ def make_executor(jobs: int) -> cf.Executor:
                                           else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(["typeset._batch_worker"])
-    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_up)
+    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker)
 
 
 # --- the batch -----------------------------------------------------------------------------------
@@ -351,6 +391,7 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
             rounds = [todo[i:i + size] for i in range(0, len(todo), size)]
         for part in rounds:
             pool = executor or make_executor(jobs)
+            stopped = False
             try:
                 futures = {pool.submit(build_one, str(issue), str(out_dir), content, options): issue
                            for issue, content in part}
@@ -363,8 +404,13 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
                     summary.results.append(result)
                     if on_result:
                         on_result(result)
-            finally:
+            except BaseException:           # Ctrl-C, SIGTERM: stop now, not after the queued issues
                 if executor is None:
+                    stop_workers(pool)
+                    stopped = True
+                raise
+            finally:
+                if executor is None and not stopped:
                     pool.shutdown(wait=True, cancel_futures=True)
     summary.seconds = time.perf_counter() - start
     return summary
