@@ -110,8 +110,8 @@ def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = F
           source_date_epoch: int | None = None, variants: list[str] | tuple[str, ...] = (),
           png_dpi: int | None = None, diff: Path | None = None) -> BuildResult:
     """Build an issue folder into `out_dir/<issue>.pdf`, or with `variants` (print, proof,
-    archive) each into `out_dir/<issue>.<variant>.pdf`, in the order given; a UserError leaves
-    no PDF of the failing variant behind. `png_dpi` adds a PNG preview of every page, `diff` (a
+    archive) each into `out_dir/<issue>.<variant>.pdf`, in the order given; all of them or, on
+    any error or signal, none (nor a temporary file); a refused write is one UserError. `png_dpi` adds a PNG preview of every page, `diff` (a
     previous proof, articles.json or records folder) highlights changed articles in the proof."""
     with gc_paused(), writes_into(Path(out_dir)), all_or_nothing():      # every variant's outputs, or none
         return _build(Path(issue_folder), Path(out_dir), write_html, source_date_epoch, variants, png_dpi, diff)
