@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -230,3 +231,27 @@ def test_fuzz_picture_paths_stay_inside_the_issue(fronts):
     """Any picture path: it resolves inside the issue folder, or one line naming the file."""
     with tempfile.TemporaryDirectory() as tmp:
         check_fuzzed(Path(tmp), ["a"], fronts)
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_shared_assets_folder_is_read_only_when_declared(tmp_path, declared):
+    """A picture in ../shared builds when issue.toml declares `assets = "../shared"` (and the
+    archive zips it under a safe name); without the declaration it is the confinement error."""
+    shared = tmp_path / "shared" / "logo.jpg"
+    shared.parent.mkdir()
+    shared.write_bytes(picture_bytes())
+    folder = picture_issue(tmp_path / "issue", "../shared/logo.jpg")
+    if declared:
+        toml = folder / "issue.toml"
+        toml.write_text('assets = "../shared"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    code, stderr = cli("build", str(folder), "-o", str(out), "--variant", "archive")
+    if not declared:
+        line = assert_one_line_error(subprocess.CompletedProcess([], code, "", stderr), "a.md", "pictures.0.file", "outside")
+        assert "assets" in line, line
+        assert left_in(out) == []
+        return
+    assert code == 0, stderr
+    names = records_zip_names(out / "issue.archive.pdf")
+    assert all(safe_zip_name(n, "issue") for n in names), names
+    assert "issue/shared/logo.jpg" in names, names
