@@ -19,6 +19,7 @@ to run the same batch on a cluster.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import glob
 import hashlib
 import multiprocessing
 import os
@@ -303,16 +304,28 @@ def _start_worker() -> None:
     warm_up(full=False)
 
 
-def stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+STOP_GRACE = 0.4      # seconds a stopped worker has to remove its temporary files before it is killed
+
+
+def stop_workers(pool: cf.ProcessPoolExecutor, out_dir: Path, names: list[str]) -> None:
     """Cancel the queued issues and end the workers now, not after the builds under way
-    (Ctrl-C, SIGTERM); each worker removes its temporary files."""
+    (Ctrl-C, SIGTERM): each removes its temporary files, and one that does not end in
+    STOP_GRACE (busy in a renderer's C code) is killed and its temporaries of `names` removed."""
     processes = list((getattr(pool, "_processes", None) or {}).values())   # no public API for them
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
+    deadline = time.monotonic() + STOP_GRACE
     for process in processes:
-        process.join(timeout=1)
+        process.join(max(0.0, deadline - time.monotonic()))
+    if any(process.is_alive() for process in processes):
+        for process in processes:
+            process.kill()
+            process.join(1)
+        for name in names:
+            for tmp in out_dir.glob(f".{glob.escape(name)}.*.part"):
+                tmp.unlink(missing_ok=True)
 
 
 def make_executor(jobs: int) -> cf.Executor:
@@ -406,7 +419,7 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
                         on_result(result)
             except BaseException:           # Ctrl-C, SIGTERM: stop now, not after the queued issues
                 if executor is None:
-                    stop_workers(pool)
+                    stop_workers(pool, out_dir, [issue.name for issue, _ in part])
                     stopped = True
                 raise
             finally:
