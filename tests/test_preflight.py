@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -104,7 +105,7 @@ def test_control_character_in_title_is_an_error_naming_the_field(tmp_path):
 
 
 def _loaded(articles):
-    issue = records.Issue(paper="菏泽日报", date="2023-08-04", pages=[
+    issue = records.Issue(paper="菏泽日报", date=dt.date(2023, 8, 4), pages=[
         records.Page(number=1, section="要闻", articles=[a.slug for a in articles])])
     return records.LoadedIssue(folder=Path("."), issue=issue, articles={a.slug: a for a in articles})
 

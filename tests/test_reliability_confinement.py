@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -78,10 +79,6 @@ def outside_picture(kind: str, folder: Path, secret: Path) -> str:
     return "images/link.jpg"
 
 
-XFAIL_CONFINE = pytest.mark.xfail(strict=True, reason="issue 15: pictures outside the issue folder are read "
-                                  "(built with exit 0 and embedded, or a ValueError traceback)")
-
-
 def test_the_outside_marker_is_found_when_embedded(tmp_path):
     """Negative test of secret_in_outputs: the marked picture inside the issue is found in the
     PDF and in the archive's records.zip, so not finding it elsewhere means something."""
@@ -92,7 +89,6 @@ def test_the_outside_marker_is_found_when_embedded(tmp_path):
     assert len(secret_in_outputs(out)) >= 2, secret_in_outputs(out)
 
 
-@XFAIL_CONFINE
 @pytest.mark.parametrize("variant", list(VARIANTS))
 @pytest.mark.parametrize("kind", ["absolute", "dotdot", "symlink"])
 def test_a_picture_outside_the_issue_is_one_line_and_read_nowhere(tmp_path, kind, variant):
@@ -110,8 +106,6 @@ def test_a_picture_outside_the_issue_is_one_line_and_read_nowhere(tmp_path, kind
     assert left_in(out) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: an absolute outside picture path kills paiban watch --variant "
-                   "proof with a ValueError traceback")
 def test_a_picture_outside_the_issue_leaves_watch_running(tmp_path):
     folder = picture_issue(tmp_path / "issue", str(outside_secret(tmp_path)))
     running, log = watch_until_error(folder, tmp_path / "out", "--variant", "proof")
@@ -138,8 +132,6 @@ def test_safe_zip_name_rejects_escapes():
     assert safe_zip_name("issue/images/p.jpg", "issue")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: `paiban build .` names the outputs after '' (out/.archive.pdf) "
-                   "and the archive zip holds names like /issue.toml")
 @pytest.mark.parametrize("variant", ["plain", "archive"])
 def test_build_dot_names_the_outputs_after_the_folder(tmp_path, variant):
     folder = picture_issue(tmp_path / "xiaoban", "images/p.jpg")
@@ -231,8 +223,6 @@ def test_fuzz_slugs_and_front_matter(slugs, fronts):
         check_fuzzed(Path(tmp), slugs, fronts)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a picture path leaving the issue folder (../, absolute, "
-                   "symlinked folder) loads, and records.zip names it S4/../../x")
 @FUZZ
 @given(fronts=st.lists(front, min_size=1, max_size=1))
 @example(fronts=[{"title": "标题", "pictures": [{"file": "../private/private.jpg"}]}])
@@ -241,3 +231,27 @@ def test_fuzz_picture_paths_stay_inside_the_issue(fronts):
     """Any picture path: it resolves inside the issue folder, or one line naming the file."""
     with tempfile.TemporaryDirectory() as tmp:
         check_fuzzed(Path(tmp), ["a"], fronts)
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_shared_assets_folder_is_read_only_when_declared(tmp_path, declared):
+    """A picture in ../shared builds when issue.toml declares `assets = "../shared"` (and the
+    archive zips it under a safe name); without the declaration it is the confinement error."""
+    shared = tmp_path / "shared" / "logo.jpg"
+    shared.parent.mkdir()
+    shared.write_bytes(picture_bytes())
+    folder = picture_issue(tmp_path / "issue", "../shared/logo.jpg")
+    if declared:
+        toml = folder / "issue.toml"
+        toml.write_text('assets = "../shared"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    code, stderr = cli("build", str(folder), "-o", str(out), "--variant", "archive")
+    if not declared:
+        line = assert_one_line_error(subprocess.CompletedProcess([], code, "", stderr), "a.md", "pictures.0.file", "outside")
+        assert "assets" in line, line
+        assert left_in(out) == []
+        return
+    assert code == 0, stderr
+    names = records_zip_names(out / "issue.archive.pdf")
+    assert all(safe_zip_name(n, "issue") for n in names), names
+    assert "issue/shared/logo.jpg" in names, names

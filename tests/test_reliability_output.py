@@ -59,11 +59,6 @@ def read_only(folder: Path):
 
 # --- write failures -------------------------------------------------------------------------
 
-XFAIL_WRITE = pytest.mark.xfail(strict=True, reason="issue 15: a write failure (read-only folder, -o naming a "
-                                "file, full disk) is a traceback")
-
-
-@XFAIL_WRITE
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_read_only_output_folder_is_one_line(tmp_path, variant):
     folder = picture_issue(tmp_path / "issue", None)
@@ -73,7 +68,6 @@ def test_read_only_output_folder_is_one_line(tmp_path, variant):
     assert_one_line_error(result_of(code, stderr), str(out))
 
 
-@XFAIL_WRITE
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_output_naming_an_existing_file_is_one_line(tmp_path, variant):
     folder = picture_issue(tmp_path / "issue", None)
@@ -85,7 +79,6 @@ def test_output_naming_an_existing_file_is_one_line(tmp_path, variant):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["issue", "notes.txt"]
 
 
-@XFAIL_WRITE
 @pytest.mark.parametrize("variant", ["plain", "html", "proof", "archive"])
 def test_full_disk_is_one_line_and_leaves_nothing(tmp_path, variant):
     """A full disk, as the build sees it: writes stop at 60 KB (RLIMIT_FSIZE, EFBIG); the PDF
@@ -100,8 +93,6 @@ def test_full_disk_is_one_line_and_leaves_nothing(tmp_path, variant):
 
 # --- all or nothing -------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a failed multi-variant build leaves the variants made before "
-                   "the failure (PDF, PNGs, articles.json)")
 def test_a_failed_multi_variant_build_writes_nothing(tmp_path):
     """archive (fine) then print (fails: a 1 × 1 picture is far under 200 ppi)."""
     folder = picture_issue(tmp_path / "issue", "images/p.png", data=picture_bytes((1, 1), fmt="PNG"))
@@ -121,7 +112,6 @@ def test_the_same_variants_build_when_nothing_is_wrong(tmp_path):
     assert any(name.endswith(".png") for name in left_in(out))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a build that fails preflight leaves its --html")
 @pytest.mark.parametrize("variant", ["plain", "archive"])
 def test_a_build_failing_preflight_leaves_no_html(tmp_path, variant):
     """An emoji no face has: preflight fails after the HTML was written. (Once records reject
@@ -158,10 +148,7 @@ def signal_mid_write(folder: Path, out: Path, signum: int) -> tuple[int, float]:
             process.wait()
 
 
-@pytest.mark.parametrize("signum", [
-    pytest.param(signal.SIGTERM, id="SIGTERM", marks=pytest.mark.xfail(
-        strict=True, reason="issue 15: SIGTERM leaves the hidden .part file (up to 1.5 MB)")),
-    pytest.param(signal.SIGINT, id="SIGINT")])
+@pytest.mark.parametrize("signum", [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGINT, id="SIGINT")])
 def test_a_signal_mid_write_leaves_no_temporary_file(tmp_path, signum):
     folder = write_issue(tmp_path / "issue", {"a": article("鄄城县召开会议", LONG_BODY * 4),
                                               "b": article("吉祥如意迎新年", LONG_BODY * 3)})
@@ -251,11 +238,7 @@ def test_batch_oracle_sees_a_skip_and_a_rebuild(two_batch_runs):
     assert two_batch_runs[0]["plain"][0] is not None and rebuilt_or_failed(two_batch_runs, "plain")
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"issue 15: paiban batch skips as unchanged an "
-                                               f"issue whose picture changed ({why})"))
-    for name, why in [("hidden", "a hidden picture file"), ("flow", "a picture named in YAML flow style")]] + [
-    "symlinked"])
+@pytest.mark.parametrize("name", ["hidden", "flow", "symlinked"])
 def test_batch_never_skips_an_issue_whose_picture_changed(two_batch_runs, name):
     assert rebuilt_or_failed(two_batch_runs, name)
 
@@ -306,8 +289,6 @@ def reap(process: subprocess.Popen, pids: set[int]) -> list[int]:
     return survivors
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: SIGTERM or SIGKILL of paiban batch leaves the fork server, the "
-                   "resource tracker and the workers running")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_batch_workers_die_with_their_parent(many_issues, tmp_path, signum):
     process = start_batch(many_issues, tmp_path / "out")
@@ -336,8 +317,6 @@ def interrupt_batch(root: Path, out: Path, send) -> tuple[float, list[int], int,
     return seconds, survivors, len(list(out.glob("*.pdf"))) - built, left
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: Ctrl-C of paiban batch waits for the issues already queued to "
-                   "the workers: it takes seconds and more issues are built after it")
 @pytest.mark.parametrize("target", ["group", "parent"])
 def test_ctrl_c_stops_a_batch_within_a_second(many_issues, tmp_path, target):
     """group: Ctrl-C in a terminal (SIGINT to the whole foreground group); parent: kill -INT.

@@ -10,5 +10,6 @@ import gc
 
 from typeset import batch
 
+batch.die_with_parent()         # the fork server ends with the batch that started it
 batch.warm_up(full=True)
 gc.freeze()

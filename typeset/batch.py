@@ -19,11 +19,13 @@ to run the same batch on a cluster.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import glob
 import hashlib
 import multiprocessing
 import os
-import re
 import resource
+import signal
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +37,6 @@ from typeset.system.files import atomic_write
 
 HASH_SUFFIX = ".hash"
 MAX_TASKS_PER_CHILD = 20      # a worker is replaced after this many issues (cheap: forked warm)
-_PICTURE_LINE = re.compile(r"^\s*-?\s*file:\s*['\"]?([^'\"\n#]+?)['\"]?\s*$", re.M)
 
 
 @dataclass
@@ -168,16 +169,21 @@ class Hasher:
         return self._layouts[name]
 
     def issue(self, folder: Path) -> str:
-        """The content hash of one issue folder."""
-        digest = hashlib.sha256(f"paiban batch 1\n{self.shared()}\n".encode())
+        """The content hash of one issue folder: exactly the files its build reads (the loader
+        says which: issue.toml, the articles, the pictures, whatever their names and wherever
+        symlinks lead), so a skip is never stale; every file of the folder, hidden ones too,
+        when the records do not load (the build then fails and says why)."""
+        from typeset.model.errors import UserError
+        from typeset.sources.issue_folder import load_issue
+
+        digest = hashlib.sha256(f"paiban batch 2\n{self.shared()}\n".encode())
         folder = Path(folder)
-        for path in files_under(folder):
-            digest.update(f"{path.relative_to(folder)} {diskcache.sha256_file(path)}\n".encode())
-            if path.suffix == ".md":        # pictures the records name outside the folder
-                for ref in _PICTURE_LINE.findall(path.read_text(encoding="utf-8", errors="replace")):
-                    target = (folder / ref.strip()).resolve()
-                    if target.is_file() and folder.resolve() not in target.parents:
-                        digest.update(f"picture {target} {diskcache.sha256_file(target)}\n".encode())
+        try:
+            files = list(load_issue(folder).inputs)
+        except UserError:
+            files = sorted(Path(d) / name for d, _, names in os.walk(folder) for name in names)
+        for path in files:
+            digest.update(f"{os.path.relpath(path, folder)} {diskcache.sha256_file(path)}\n".encode())
         names = _layout_names(folder)
         if names is None:           # unreadable issue.toml: the build will say why
             names = sorted({p.name for d in layout_dirs() if d.is_dir() for p in d.iterdir() if p.is_dir()})
@@ -272,8 +278,58 @@ def warm_up(full: bool = False) -> None:
         pass
 
 
-def _warm_up() -> None:
+def die_with_parent() -> None:
+    """Linux: the kernel sends this process SIGKILL when its parent ends (prctl
+    PR_SET_PDEATHSIG), so a killed batch leaves no fork server or worker behind."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)   # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _end_worker(signum, frame) -> None:
+    """A worker told to stop (SIGTERM from the batch): its temporary files removed, then gone."""
+    from typeset.system.files import remove_temporaries
+
+    remove_temporaries()
+    os._exit(128 + signum)
+
+
+def _start_worker() -> None:
+    """A worker: dies with the fork server, leaves Ctrl-C to the batch (which stops it), and
+    removes its temporary files when stopped."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _end_worker)
     warm_up(full=False)
+
+
+STOP_GRACE = 0.4      # seconds a stopped worker has to remove its temporary files before it is killed
+
+
+def stop_workers(pool: cf.ProcessPoolExecutor, out_dir: Path, names: list[str]) -> None:
+    """Cancel the queued issues and end the workers now, not after the builds under way
+    (Ctrl-C, SIGTERM): each removes its temporary files, and one that does not end in
+    STOP_GRACE (busy in a renderer's C code) is killed and its temporaries of `names` removed."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())   # no public API for them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + STOP_GRACE
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    if any(process.is_alive() for process in processes):
+        for process in processes:
+            process.kill()
+            process.join(1)
+        for name in names:
+            for tmp in out_dir.glob(f".{glob.escape(name)}.*.part"):
+                tmp.unlink(missing_ok=True)
 
 
 def make_executor(jobs: int) -> cf.Executor:
@@ -287,7 +343,7 @@ def make_executor(jobs: int) -> cf.Executor:
                                           else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(["typeset._batch_worker"])
-    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_up)
+    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker)
 
 
 # --- the batch -----------------------------------------------------------------------------------
@@ -362,6 +418,7 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
             rounds = [todo[i:i + size] for i in range(0, len(todo), size)]
         for part in rounds:
             pool = executor or make_executor(jobs)
+            stopped = False
             try:
                 futures = {pool.submit(build_one, str(issue), str(out_dir), content,
                                        {**(options or {}), "variants": stale} if stale else options): issue
@@ -375,8 +432,13 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
                     summary.results.append(result)
                     if on_result:
                         on_result(result)
-            finally:
+            except BaseException:           # Ctrl-C, SIGTERM: stop now, not after the queued issues
                 if executor is None:
+                    stop_workers(pool, out_dir, [issue.name for issue, _ in part])
+                    stopped = True
+                raise
+            finally:
+                if executor is None and not stopped:
                     pool.shutdown(wait=True, cancel_futures=True)
     summary.seconds = time.perf_counter() - start
     return summary

@@ -11,6 +11,7 @@ import functools
 import gc
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -294,6 +295,12 @@ def _check(path: Path, as_json: bool) -> int:
     return 1 if report.errors else 0
 
 
+def _stop(signum, frame) -> None:
+    """SIGTERM ends the command as Ctrl-C does: by an exception, so that every `with` block
+    unwinds and the temporary files of a build are removed."""
+    raise SystemExit(128 + signum)
+
+
 def run() -> None:
     """The `paiban` program: run one command, then leave without tearing the interpreter down.
 
@@ -303,11 +310,15 @@ def run() -> None:
     page build. The exit handlers still run (the advances cache is saved, logs flushed), then
     the process ends."""
     gc.disable()
+    signal.signal(signal.SIGTERM, _stop)
     try:
         main(prog_name="paiban")
         code = 0
     except SystemExit as e:
         code = e.code
+    except KeyboardInterrupt:
+        print("paiban: stopped (Ctrl-C)", file=sys.stderr)
+        code = 130
     if isinstance(code, str):       # sys.exit("message"): print it, exit 1, as Python would
         print(code, file=sys.stderr)
         code = 1

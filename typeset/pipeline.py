@@ -28,7 +28,7 @@ from typeset.sources.issue_folder import load_issue
 from typeset.system import fonts
 from typeset.system.cache import cache_dir
 from typeset.system.clock import BEIJING, attachment_time, beijing_time
-from typeset.system.files import atomic_target
+from typeset.system.files import all_or_nothing, atomic_target, staged, writes_into
 
 PLAIN = "plain"
 VARIANTS = ("print", "proof", "archive")
@@ -118,16 +118,17 @@ def build(issue_folder: Path | str, out_dir: Path | str, *, write_html: bool = F
           png_dpi: int | None = None, diff: Path | None = None, jobs: int = 1,
           page_cache: render.PageCache | None = None) -> BuildResult:
     """Build an issue folder into `out_dir/<issue>.pdf`, or with `variants` (print, proof,
-    archive) each into `out_dir/<issue>.<variant>.pdf`, in the order given; a UserError leaves
-    no PDF of the failing variant behind. `png_dpi` adds a PNG preview of every page, `diff` (a
-    previous proof, articles.json or records folder) highlights changed articles in the proof.
+    archive) each into `out_dir/<issue>.<variant>.pdf`, in the order given; all of them or, on
+    any error or signal, none (nor a temporary file); a refused write is one UserError. `png_dpi`
+    adds a PNG preview of every page, `diff` (a previous proof, articles.json or records folder)
+    highlights changed articles in the proof.
 
     The plain and print PDFs are rendered a page at a time when `jobs` > 1 (in that many
     processes) or a `page_cache` is given (a page whose HTML is in it is not rendered again);
     else, and for the proof and archive, the issue is rendered whole (the bytes of before)."""
     if jobs < 1:
         raise UserError(f"--jobs {jobs}: give 1 or more processes")
-    with gc_paused():
+    with gc_paused(), writes_into(Path(out_dir)), all_or_nothing():      # every variant's outputs, or none
         return _build(Path(issue_folder), Path(out_dir), write_html, source_date_epoch, variants, png_dpi, diff,
                       jobs, page_cache)
 
@@ -196,10 +197,11 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
     options: dict = {}
     side = None
     identity = None
+    # a picture under the resolution print needs: a warning in every variant, an error in print
+    report.findings += preflight.picture_findings(b.placed, "error" if variant == "print" else "warning")
     if variant == PLAIN:
         html_options: dict = {"epoch": b.epoch}
     elif variant == "print":
-        report.findings += preflight.picture_findings(b.placed, "error")
         if report.errors:
             raise PreflightFailed(report)
         description, keywords = output.describe(issue_plan)
@@ -251,7 +253,7 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         with atomic_target(result.sidecar) as tmp:
             tmp.write_bytes(_json_bytes(side))
     if b.png_dpi:
-        result.pngs = output.write_pngs(target, issue_plan, target.parent, "" if variant == PLAIN else variant, b.png_dpi)
+        result.pngs = output.write_pngs(staged(target), issue_plan, target.parent, "" if variant == PLAIN else variant, b.png_dpi)
     return result
 
 
@@ -340,7 +342,7 @@ def _proof(b: _Build) -> VariantOutput:
         render.write_pdf(issue_plan, html, tmp, attachments=[attachment])
     result = VariantOutput("proof", target, report)
     if b.png_dpi:
-        result.pngs = output.write_pngs(target, issue_plan, target.parent, "proof", b.png_dpi)
+        result.pngs = output.write_pngs(staged(target), issue_plan, target.parent, "proof", b.png_dpi)
     return result
 
 

@@ -7,12 +7,24 @@ record fail in a second with a message naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# strict: true is no number and "2023-08-04" in quotes no date (a typo the build must not guess)
+Date = Annotated[dt.date, Strict()]
 WEEKDAYS = "一二三四五六日"
 
 # Size limits: far beyond any real record, low enough that an absurd one fails in a second
@@ -41,11 +53,11 @@ class Picture(Record):
 class Pin(Record):
     """A page designer's manual placement of an article's module (all fields optional)."""
 
-    column: int | None = Field(None, ge=1, description="first 基本栏, counted from 1")
-    row: int | None = Field(None, ge=1, description="first grid line of the module, counted from 1")
-    columns: int | None = Field(None, ge=1, description="module width in 基本栏")
-    lines: int | None = Field(None, ge=1, description="module height in grid lines")
-    text_columns: int | None = Field(None, ge=1, description="columns the body is set in (变栏)")
+    column: StrictInt | None = Field(None, ge=1, description="first 基本栏, counted from 1")
+    row: StrictInt | None = Field(None, ge=1, description="first grid line of the module, counted from 1")
+    columns: StrictInt | None = Field(None, ge=1, description="module width in 基本栏")
+    lines: StrictInt | None = Field(None, ge=1, description="module height in grid lines")
+    text_columns: StrictInt | None = Field(None, ge=1, description="columns the body is set in (变栏)")
 
 
 class Article(Record):
@@ -71,7 +83,7 @@ class Article(Record):
     bold: tuple[tuple[int, int, int], ...] = Field(
         (), description="bold run-ins (**…** in Markdown): (paragraph index, first character, end)")
     pictures: tuple[Picture, ...] = Field((), max_length=4, description="one picture, or 2–4 for a 组图")
-    priority: int = Field(5, ge=1, le=9, description="1 = lead (头条)")
+    priority: StrictInt = Field(5, ge=1, le=9, description="1 = lead (头条)")
     pin: Pin | None = None
 
     @model_validator(mode="after")
@@ -111,7 +123,7 @@ class Article(Record):
 class Page(Record):
     """One page (版): 版次, section (版名), layout folder and credits."""
 
-    number: int = Field(ge=1, description="版次")
+    number: StrictInt = Field(ge=1, description="版次")
     section: Text = Field(max_length=NAME_MAX, description="版名, e.g. 魅力鄄城")
     layout: Text = "duikai"
     editor: str | None = Field(None, max_length=NAME_MAX, description="责任编辑")
@@ -124,8 +136,10 @@ class Issue(Record):
     """An issue (期): paper name, date, issue number and its pages."""
 
     paper: Text = Field(max_length=NAME_MAX, description="报名")
-    date: dt.date
-    number: int | None = Field(None, ge=1, description="总期号")
+    date: Date
+    number: StrictInt | None = Field(None, ge=1, description="总期号")
+    assets: Text | None = Field(None, description="a shared pictures folder, relative to the issue folder, "
+                                "that records may name pictures in (e.g. ../shared-pictures)")
     pages: tuple[Page, ...] = Field(min_length=1)
 
     def date_line(self) -> str:
@@ -153,10 +167,12 @@ class LoadedIssue(BaseModel):
     issue: Issue
     articles: dict[str, Article]
     files: dict[str, Path] = Field(default_factory=dict)    # slug → its record file, .md or .json
+    inputs: tuple[Path, ...] = ()    # the files the loader read: issue.toml, the articles, the pictures
 
     @property
     def name(self) -> str:
-        return self.folder.name
+        """The folder's own name, also for `.` or `..` (the outputs are named by it)."""
+        return Path(os.path.abspath(self.folder)).name
 
     def record_file(self, slug: str) -> Path:
         """The file an article was read from: articles/<slug>.md or articles/<slug>.json."""

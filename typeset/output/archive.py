@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from typeset.plan import IssuePlan
 
 from .identity import document_uuid
 from .tags import retag
+
+
+def zip_name(name: str, folder: Path, path: Path) -> str:
+    """`name/` and the file's path in the issue folder, normalized: relative, no `..` (a picture of
+    the shared assets folder goes under its own folder name), so unzipping stays in `name/`."""
+    parts = Path(os.path.normpath(os.path.relpath(path, folder))).parts
+    return "/".join([name, *(p for p in parts if p not in ("..", ".", "/"))])
 
 
 def records_zip(issue: LoadedIssue, when: dt.datetime) -> bytes:
@@ -24,7 +32,7 @@ def records_zip(issue: LoadedIssue, when: dt.datetime) -> bytes:
     stamp = (max(1980, when.year), when.month, when.day, 0, 0, 0)
     with zipfile.ZipFile(buffer, "w") as archive:
         for path in sorted(files):
-            info = zipfile.ZipInfo(f"{issue.name}/{path.relative_to(folder).as_posix()}", stamp)
+            info = zipfile.ZipInfo(zip_name(issue.name, folder, path), stamp)
             info.compress_type = zipfile.ZIP_STORED if path.suffix.lower() in (".jpg", ".jpeg", ".png") \
                 else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

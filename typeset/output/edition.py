@@ -68,8 +68,12 @@ def load_previous(source: Path) -> dict[str, dict]:
                                     "proof with --variant proof or archive, or give its articles.json or "
                                     "records folder)", where=str(source))
                 data = json.loads(pdf.attachments[name].get_file().read_bytes())
+        except pikepdf.PasswordError:
+            raise UserError("--diff: the PDF is encrypted (password-protected): give the proof paiban wrote",
+                            where=str(source)) from None
         except pikepdf.PdfError as e:
-            raise UserError(f"--diff: not a readable PDF ({e})", where=str(source)) from None
+            raise UserError(f"--diff: not a readable PDF ({' '.join(str(e).split())[-160:]})",
+                            where=str(source)) from None
     else:
         try:
             data = json.loads(source.read_text(encoding="utf-8"))

@@ -3,11 +3,16 @@ page (转版), an overset on the last page an error (or, for the proof, marked).
 
 from __future__ import annotations
 
+from typeset.model.errors import UserError
 from typeset.model.records import Article, LoadedIssue
 from typeset.sources.designs import load_layout
 
 from .model import Continuation, IssuePlan, ModulePlan, Overset
 from .planner import Planner
+
+# far more articles than a page is ever given (a page of 102 grid lines overflows well before): refused
+# at once, before a search whose depth and time grow with the count (200 one-line articles: 9 s)
+ARTICLES_MAX = 150
 
 
 def _rest_of(article: Article, module: ModulePlan, from_page: int) -> tuple[Article, Continuation]:
@@ -40,6 +45,9 @@ def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False) -> IssuePlan:
         for part, continuation in carried:
             planner.continuations[part.slug] = continuation
         articles = issue.page_articles(page) + [part for part, _ in carried]
+        if len(articles) > ARTICLES_MAX:
+            raise UserError(f"第{page.number}版 溢出 (overset): {len(articles)} articles do not fit one page (at most "
+                            f"{ARTICLES_MAX}): split them over pages", where=str(issue.folder / "issue.toml"))
         carried = []
         try:
             plan = planner.plan(page, articles)

@@ -140,6 +140,7 @@ class PagePlan:
     modules: list[ModulePlan]
     empty_lines: int = 0            # grid lines left empty at the foot of the page (underfull)
     cost: float = 0.0               # the planner's price of the plan (rules and empty lines)
+    empty_columns: int = 0          # 栏 left empty at the right of the page (items too few to span it)
 
     @property
     def pitch(self) -> float:

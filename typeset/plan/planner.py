@@ -127,6 +127,8 @@ class Planner(FitTables):
         options = [(cost + EMPTY_COST * (grid.lines - h), grid.lines - h, h)
                    for h, (cost, _) in search.page(0).items() if h <= grid.lines]
         if not options and (search.jump or len(articles) < 2):   # how far over: look up to twice the page
+            if narrow := None if search.jump else self._narrower(page, articles):
+                return narrow
             wider = Search(self, articles, search.columns, 2 * search.limit, search.jump)
             raise Overset(page, self.layout, articles, min(wider.page(0), default=None))
         plans = []
@@ -138,11 +140,27 @@ class Planner(FitTables):
         if across:
             plans.append(PagePlan(page, self.layout, across[2], empty_lines=across[1]))
             plans[-1].cost = across[0]
+        if not plans and (narrow := None if search.jump else self._narrower(page, articles)):
+            return narrow
         if not plans:
             wider = Search(self, articles, search.columns, 2 * search.limit, search.jump)
             raise Overset(page, self.layout, articles, min(wider.page(0), default=None))
         # the searches price what they can see; the rules measured on the whole page decide
         return min(plans, key=lambda p: p.cost + RULE_COST * rules.measure(p, self.folder).broken())
+
+    def _narrower(self, page: Page, articles: list[Article]) -> PagePlan | None:
+        """Items that cannot span the page's width (a short article whose picture may not be
+        blown up past its share to fill it) set in fewer 栏 from the left; the 栏 beside them
+        stay empty and are reported underfull, never filled by stretching a picture."""
+        grid = self.layout.grid
+        for columns in range(grid.columns - 1, 0, -1):
+            search = Search(self, articles, columns, grid.lines)
+            table = {h: cost for h, (cost, _) in search.page(0).items() if h <= grid.lines}
+            if table:
+                height = min(table, key=table.get)
+                return PagePlan(page, self.layout, search.place(height), empty_lines=grid.lines - height,
+                                empty_columns=grid.columns - columns)
+        return None
 
     def _plan_around(self, page: Page, articles: list[Article], placed: list[Article]) -> PagePlan:
         """A page with one article pinned to a position (栏 and line): the others fill the

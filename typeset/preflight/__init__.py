@@ -38,10 +38,28 @@ def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Fi
 
 
 
+def unreadable_pdf(pdf: Path) -> str | None:
+    """What keeps a PDF from being checked (damaged, encrypted, no page), or None."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(pdf) as doc:
+            if len(doc.pages) == 0:
+                return "the PDF has no pages"
+    except pikepdf.PasswordError:
+        return "the PDF is encrypted (password-protected): give the unencrypted PDF"
+    except (pikepdf.PdfError, OSError, ValueError) as e:
+        return f"not a readable PDF, damaged or truncated ({' '.join(str(e).split())[-120:]})"
+    return None
+
+
 def check_pdf_file(pdf: Path | str) -> Report:
     """The checks that need only a PDF: .notdef glyphs, fonts, size; an archive's PDF/A rules,
     a print PDF's PDF/X and press rules."""
     start = time.perf_counter()
+    if problem := unreadable_pdf(Path(pdf)):
+        return Report([Finding("error", "input", f"{pdf}: {problem}", hint="give the PDF paiban wrote, whole")],
+                      source=str(pdf))
     findings = check_glyphs_and_fonts(pdf) + pdfa_rules.check_if_archive(pdf)
     if is_print_pdf(pdf):
         findings += check_print_pdf(Path(pdf))

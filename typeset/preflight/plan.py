@@ -27,6 +27,12 @@ def check_plan(plan) -> list[Finding]:
                 "warning", "underfull", f"underfull (版面不满): {page_plan.empty_lines} empty grid lines "
                 f"({mm:.0f} mm) at the foot of the page", number, None,
                 "add copy or a picture, enlarge a headline or a picture, or move an article here"))
+        if page_plan.empty_columns:
+            columns = page_plan.layout.grid.columns
+            findings.append(Finding(
+                "warning", "underfull", f"underfull (版面不满): the items fill {columns - page_plan.empty_columns} of "
+                f"{columns} 栏; {page_plan.empty_columns} 栏 at the right stay empty", number, None,
+                "add copy or an item, or move an article here"))
     return findings
 
 

@@ -379,7 +379,7 @@ def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where:
 def import_file(path: Path | str) -> ImportedPage:
     """Read a dump file (UTF-8; a UserError otherwise) and parse it."""
     path = Path(path)
-    return parse_dump(read_text(path), where=str(path))
+    return parse_dump(read_text(path, separators=True), where=str(path))
 
 
 def page_document(page: ImportedPage, *, paper: str, date: dt.date, page_number: int, layout: str = "duikai",

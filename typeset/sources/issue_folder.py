@@ -7,6 +7,7 @@ invalid record stops before anything is written.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -36,19 +37,23 @@ def read_bytes(path: Path, limit: int) -> bytes:
         raise UserError(f"cannot read file ({e.strerror or e})", where=str(path)) from None
 
 
-def read_text(path: Path) -> str:
-    """A text file as UTF-8, or a UserError that says how to fix the encoding."""
+def read_text(path: Path, *, separators: bool = False) -> str:
+    """A text file as UTF-8, or a UserError that says how to fix the encoding; `separators`: a
+    line/paragraph separator or bidi control is one too (str.splitlines breaks lines at some)."""
     data = read_bytes(path, FILE_MAX_BYTES)
     if len(data) > FILE_MAX_BYTES:
         raise UserError(f"file is larger than {FILE_MAX_BYTES // 1_000_000} MB, more than any record or page "
                         f"dump (an article holds at most {ARTICLE_MAX_CHARS:,} characters): split it or check "
                         "that it is the right file", where=str(path))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
         raise UserError(f"not UTF-8 text (line {line}, byte {e.start}); save the file as UTF-8 "
                         "(e.g. iconv -f GBK -t UTF-8)", where=str(path)) from None
+    if separators and (found := separator_problem(text)):
+        raise UserError(found[1], where=f"{path}:{found[0]}")
+    return text
 
 
 def _value_problem(error: Exception) -> str:
@@ -60,7 +65,50 @@ def _value_problem(error: Exception) -> str:
 
 
 # libyaml's parser when PyYAML has it (5× the pure-Python one), with the same safe constructor
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ALIASES_MAX = 100       # YAML aliases (*name) in one front matter: a record needs none, a bomb has millions
+_ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s,\[\]{}]")
+
+
+class _RecordLoader(_YAML_BASE):
+    """The safe loader, refusing a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"field '{key}' is given twice (duplicate key): keep one", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+# line and paragraph separators (YAML and str.splitlines break lines at them) and the bidi controls
+# (they reorder what a proofreader sees): never part of a record, named by code point
+SEPARATORS = re.compile("[\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def separator_problem(text: str) -> tuple[int, str] | None:
+    """(line, message) of the first line/paragraph separator or bidi control in `text`."""
+    if m := SEPARATORS.search(text):
+        line = text.count("\n", 0, m.start()) + 1
+        return line, (f"{describe_character(m.group())} in the text: a line/paragraph separator or a "
+                      "bidi control is no part of a record; delete it (or use a line break)")
+    return None
+
+
+def _strings(value, field: str = "", seen: set[int] | None = None):
+    """(field, text) of every string in a parsed front matter; a list or table an alias repeats
+    is walked once (the billion laughs stay cheap)."""
+    seen = set() if seen is None else seen
+    if isinstance(value, str):
+        yield field, value
+    elif isinstance(value, (dict, list, tuple)) and id(value) not in seen:
+        seen.add(id(value))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            yield from _strings(v, f"{field}.{k}" if field else str(k), seen)
 
 
 def split_front_matter(source: str, path: Path) -> tuple[dict, str]:
@@ -72,8 +120,15 @@ def split_front_matter(source: str, path: Path) -> tuple[dict, str]:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
         raise UserError("front matter is not closed by a '---' line", where=str(path)) from None
+    front = "\n".join(lines[1:end])
+    aliases = 0
+    for _ in _ALIAS.finditer(front):
+        aliases += 1
+        if aliases > ALIASES_MAX:
+            raise UserError(f"malformed front matter: more than {ALIASES_MAX} YAML aliases (*name); write the "
+                            "values out", where=str(path))
     try:
-        meta = yaml.load("\n".join(lines[1:end]), Loader=_YAML_LOADER) or {}
+        meta = yaml.load(front, Loader=_RecordLoader) or {}
     except yaml.YAMLError as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         at = f" at line {line + 2}" if line is not None else ""
@@ -112,8 +167,8 @@ _RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but ta
 def load_article(path: Path) -> Article:
     """An article record from articles/<slug>.md (front matter and body) or <slug>.json."""
     if path.suffix == ".json":
-        return _make_article(path, json_record(read_text(path), path, "an article record"))
-    source = read_text(path)
+        return _make_article(path, json_record(read_text(path, separators=True), path, "an article record"))
+    source = read_text(path, separators=True)
     # A control character typed into the file, named with its line (YAML would reject it in the
     # front matter with a message of several lines). An escaped one ("\a" in quotes) or a tab in
     # a paragraph reaches preflight.check_records, which rejects it naming the article and field.
@@ -122,6 +177,9 @@ def load_article(path: Path) -> Article:
         raise UserError(f"control character {describe_character(m.group())} in the file: delete it",
                         where=f"{path}:{line}")
     meta, body = split_front_matter(source, path)
+    for field, text in _strings(meta):
+        if found := separator_problem(text):
+            raise UserError(f"field '{field}': {found[1]}", where=str(path))
     for name in ("slug", "paragraphs"):
         if name in meta:
             raise UserError(f"field '{name}' cannot be set in the front matter: the "
@@ -185,7 +243,7 @@ def _check_pages(issue: Issue, issue_file: Path) -> dict[int, Layout]:
                             f"and pages.{p}); give every page its own number", where=str(issue_file))
         seen[page.number] = p
         for a, slug in enumerate(page.articles):
-            if any(c in slug for c in "/\\") or slug.startswith("."):
+            if any(c in slug for c in "/\\\0") or slug.startswith("."):
                 raise UserError(f"field 'pages.{p}.articles.{a}': '{slug}' is not an article name (the "
                                 "file name in articles/ without .md or .json)", where=str(issue_file))
         name = page.layout
@@ -229,6 +287,25 @@ def _check_pin(article: Article, layout: Layout, path: Path) -> None:
             raise UserError(f"field 'pin.{name}': {value} does not fit: {why}", where=str(path))
 
 
+def confined_picture(folder: Path, issue: Issue, file: str, field: str, record: Path) -> Path:
+    """The picture a record names, if it lies (symlinks followed) inside the issue folder or the
+    shared assets folder issue.toml declares; else a UserError naming the record and field."""
+    if "\0" in file:
+        raise UserError(f"field '{field}': the picture path holds a NUL character (U+0000): delete it",
+                        where=str(record))
+    path = folder / file
+    real = Path(os.path.realpath(path))
+    roots = [Path(os.path.realpath(folder))]
+    if issue.assets:
+        roots.append(Path(os.path.realpath(folder / issue.assets)))
+    if not any(real.is_relative_to(root) for root in roots):
+        shared = f" or its assets folder ({issue.assets})" if issue.assets else ""
+        raise UserError(f"field '{field}': picture {file} lies outside the issue folder{shared}: copy it into "
+                        "the issue folder (e.g. images/), or declare a shared folder with assets = \"…\" in "
+                        "issue.toml", where=str(record))
+    return path
+
+
 def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> LoadedIssue:
     """Load and validate an issue folder; every error names the file and the field.
     allow_missing_pictures: a picture file that does not exist is no error (the proof shows a
@@ -250,21 +327,25 @@ def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> L
     page_layouts = _check_pages(issue, issue_file)
     articles: dict[str, Article] = {}
     files: dict[str, Path] = {}
+    read = [issue_file]         # every file the build reads of the issue, for an honest content hash
     for page in issue.pages:
         for slug in page.articles:
             if slug in articles:
                 raise UserError(f"article '{slug}' is listed twice", where=str(issue_file))
             files[slug] = path = article_file(folder, slug)
             article = load_article(path)
+            read.append(path)
             for i, picture in enumerate(article.pictures):
-                picture_path = folder / picture.file
+                picture_path = confined_picture(folder, issue, picture.file, f"pictures.{i}.file",
+                                                folder / "articles" / f"{slug}.md")
                 if not picture_path.is_file() and not allow_missing_pictures:
                     raise UserError(f"field 'pictures.{i}.file': picture file {picture.file} does not exist",
                                     where=str(path))
                 if picture_path.is_file() and (problem := picture_problem(picture_path)):
                     raise UserError(f"field 'pictures.{i}.file': {picture.file} {problem}", where=str(path))
+                read.append(picture_path)
             _check_pin(article, page_layouts[page.number], path)
             articles[slug] = article
     save_verified_pictures()
-    return LoadedIssue(folder=folder, issue=issue, articles=articles, files=files)
+    return LoadedIssue(folder=folder, issue=issue, articles=articles, files=files, inputs=tuple(dict.fromkeys(read)))
 

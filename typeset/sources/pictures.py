@@ -11,6 +11,7 @@ from pathlib import Path
 from typeset.system import cache as diskcache
 
 _VERIFIED_MAX = 20_000      # pictures remembered as sound (the cache file stays under 2 MB)
+PIXELS_MAX = 50_000_000     # a full-page picture at 300 ppi has 25 million; decoding 50 million takes 150 MB
 
 
 @functools.cache
@@ -59,6 +60,9 @@ def _inspect_picture(path: Path) -> str | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
+                if image.width * image.height > PIXELS_MAX:     # from the header, before decoding
+                    return (f"has {image.width * image.height:,} pixels ({image.width} × {image.height}), "
+                            f"more than {PIXELS_MAX:,}: scale it down (no page needs more)")
                 image.verify()              # structure and checksums (PNG CRCs)
             with Image.open(path) as image:
                 if image.format == "JPEG":  # decode at 1/8 scale: fast, and still reads every byte

@@ -29,7 +29,7 @@ def atomic_write(target: Path, data: bytes) -> bool:
     """Write a cache file whole (concurrent processes never see half a file); False when it
     cannot be written: the cache is only an accelerator."""
     try:
-        files.atomic_write(target, data)
+        files.atomic_write(target, data, alone=True)
         return True
     except OSError:
         return False
