@@ -3,6 +3,7 @@ end, by the rules of typography.md (禁则, squeeze in before pushing out, 孤�
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import unicodedata
@@ -404,16 +405,21 @@ class Paragraph:
         return lines[::-1]
 
     def _candidates(self, s: int, room: float, em: float) -> list[int]:
-        """The legal ends of a line from s worth trying (see _total_fit)."""
-        n, found, fallback = len(self.c), [], []
-        e = s + 1
-        while e <= n:
-            if e == n or self.legal(e):
-                (found if self.natural(s, e) >= room - 2.5 * em else fallback).append(e)
-            if self.minimum(s, e) > room + EPS:
-                break
-            e += 1
-        return found or fallback or [min(e, n)]
+        """The legal ends of a line from s worth trying (see _total_fit): the scan starts
+        where the advances alone come within 3.5 em of the room (gaps only add)."""
+        n, short = len(self.c), room - 2.5 * em
+        start = max(s + 1, bisect.bisect_left(self._w, self._w[s] + short - em, s + 1) - 1)
+        for first in (start, s + 1):
+            found, e = [], first
+            while e <= n:
+                if (e == n or self.legal(e)) and (first == s + 1 or self.natural(s, e) >= short):
+                    found.append(e)
+                if self.minimum(s, e) > room + EPS:
+                    break
+                e += 1
+            if found or first == s + 1:
+                return found or [min(e, n)]
+        return []
 
     def _pull_orphan(self, lines, width, first_indent=0.0, justified=False):
         s, e = lines[-2]
