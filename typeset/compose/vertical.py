@@ -23,15 +23,16 @@ TOP_RIGHT = "，。、．"
 CENTRED = "：；！？"
 TURNED = OPENING + CLOSING.replace("，", "").replace("。", "").replace("、", "").translate(
     str.maketrans("", "", CENTRED)) + "—…～-"
+EPS = 1e-6
 IDEOGRAPHIC_TOP = 0.88      # em above the baseline: the top of a CJK face's ideographic em box
 
 
 @dataclass(frozen=True)
 class VerticalCell:
     """One box of a vertical headline: `text` in cells `row` .. `row + span - 1` (from the
-    top), its glyph's origin moved by (dx, dy) pt from where the cell puts it, then turned 90°
-    clockwise about the centre of its cells when `turned`, stretched along the column by
-    `stretch` (a dash)."""
+    top), its glyph's origin moved by (dx, dy) pt from where the cell puts it, then scaled by
+    `stretch` along its own line about the centre of its cells (a dash made one em long, two
+    digits narrowed to the cell), then turned 90° clockwise about that centre when `turned`."""
 
     text: str
     row: int
@@ -95,8 +96,9 @@ def compose_vertical(text: str, role: str, size_pt: float) -> VerticalHeadline:
             cells.append(VerticalCell(piece, row, dx=0.75 * em - (left + right) / 2,
                                       dy=0.25 * em - (top + bottom) / 2))
         elif piece in CENTRED or (piece.isascii() and piece.isalnum()):
-            cells.append(VerticalCell(piece, row, dx=em / 2 - (left + right) / 2,
-                                      dy=em / 2 - (top + bottom) / 2))
+            # centred; two digits wider than the cell are narrowed to fit it
+            cells.append(VerticalCell(piece, row, dx=em / 2 - (left + right) / 2, dy=em / 2 - (top + bottom) / 2,
+                                      stretch=min(1.0, 0.9 * em / max(right - left, EPS))))
         elif piece in TURNED:
             ink = right - left
             stretch = em / ink if piece in "—-" and ink > 0 else 1.0

@@ -36,8 +36,8 @@ def vertical_html(headline: VerticalHeadline) -> str:
         transform = []
         if cell.turned:
             transform.append("rotate(90deg)")
-            if cell.stretch != 1.0:
-                transform.append(f"scaleX({cell.stretch:.4f})")
+        if cell.stretch != 1.0:
+            transform.append(f"scaleX({cell.stretch:.4f})")
         if cell.dx or cell.dy:
             transform.append(f"translate({_pt(cell.dx)},{_pt(cell.dy)})")
         style = f"left:{_pt(left)};top:{_pt(top)};width:{_pt(length)}"
