@@ -15,14 +15,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from typeset.model.chars import CLOSING, OPENING
+from typeset.model.chars import OPENING
 
-from .shaping import Measure, measure
+from .shaping import measure
 
 TOP_RIGHT = "，。、．"
 CENTRED = "：；！？"
-TURNED = OPENING + CLOSING.replace("，", "").replace("。", "").replace("、", "").translate(
-    str.maketrans("", "", CENTRED)) + "—…～-"
+TURNED = OPENING + "）］｝〕〗】》〉」』”’" + "—…～-"   # brackets, quotes, dashes, ellipsis
 EPS = 1e-6
 IDEOGRAPHIC_TOP = 0.88      # em above the baseline: the top of a CJK face's ideographic em box
 
@@ -58,12 +57,6 @@ class VerticalHeadline:
         return "".join(c.text for c in self.cells)
 
 
-def _ink(m: Measure, text: str) -> tuple[float, float, float, float]:
-    """The ink box (left, top, right, bottom) of `text` set alone, in pt: x from the pen,
-    y down from the top of the ideographic em box."""
-    return m.ink(text, IDEOGRAPHIC_TOP)
-
-
 def _pieces(text: str) -> list[str]:
     """The headline's boxes: one character each, a Latin word or number whole."""
     out: list[str] = []
@@ -86,12 +79,12 @@ def compose_vertical(text: str, role: str, size_pt: float) -> VerticalHeadline:
             continue
         if piece.isascii() and piece.isalnum() and len(piece) > 2:      # a word: turned whole
             span = max(1, math.ceil(m.width(piece) / em - 0.05))
-            left, top, right, bottom = _ink(m, piece)
+            left, top, right, bottom = m.ink(piece, IDEOGRAPHIC_TOP)
             cells.append(VerticalCell(piece, row, span, dx=(span * em - (left + right)) / 2,
                                       dy=em / 2 - (top + bottom) / 2, turned=True))
             row += span
             continue
-        left, top, right, bottom = _ink(m, piece)
+        left, top, right, bottom = m.ink(piece, IDEOGRAPHIC_TOP)
         if piece in TOP_RIGHT:
             cells.append(VerticalCell(piece, row, dx=0.75 * em - (left + right) / 2,
                                       dy=0.25 * em - (top + bottom) / 2))
