@@ -41,8 +41,6 @@ TODAY = {
     ("sample", "字块"): "columns of 10–11 lines under the sample's pictures (2,150 characters on a broadsheet)",
     ("text-4000", "字块"): "an article's last, shorter column",
     ("pictures-7000", "字块"): "columns under the lead's picture and at the foot",
-    ("pictures-7000", "齐行"): "short non-final lines where a number or a word cannot break (no total-fit re-break)",
-    ("text-7500", "齐行"): "short non-final lines where a number or a word cannot break (no total-fit re-break)",
 }
 
 

@@ -3,7 +3,9 @@ end, by the rules of typography.md (禁则, squeeze in before pushing out, 孤�
 
 from __future__ import annotations
 
+import bisect
 import functools
+import math
 import unicodedata
 from dataclasses import dataclass
 
@@ -22,6 +24,14 @@ EPS = 1e-6
 # tightened (squeeze in, hang a mark) and, failing that, set at CAPPED_CHAR_GAP_EM, a hair short.
 MAX_CHAR_GAP_EM = 0.0995
 CAPPED_CHAR_GAP_EM = 0.098
+# The total-fit breaker's badness of a line (Knuth–Plass demerits are (LINE_PENALTY + b)²):
+# a line whose Han spacing reaches the cap but whose other gaps (beside a word or a dash) can
+# take the rest is flush but gappy; one that cannot is short, which a proofreader marks.
+LINE_PENALTY = 10.0
+GAPPY = 3000.0
+SHORT = 1e6
+ORPHAN = 1e5
+HANG_COST = 20.0
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,10 @@ class Paragraph:
         self._w = _prefix(self.adv)
         self._g = _prefix(self.gap)
         self._save = _prefix([self.interior_saving(i) for i in range(n)])
+        self._grow = _prefix([self._growth(i) for i in range(n - 1)])
+        self._pairs = _prefix([a.kind == "han" and b.kind == "han" for a, b in zip(clusters, clusters[1:])])
+        ranks = [self.spreadable(i) for i in range(n - 1)]
+        self._spread = {rank: _prefix([r == rank for r in ranks]) for rank in (1, 2)}
 
     def _gap(self, i: int) -> float:
         a, b = self.c[i], self.c[i + 1]
@@ -147,6 +161,24 @@ class Paragraph:
         if kinds == {"han", "word"} and a.gap_ok and b.gap_ok:
             return self.style.han_latin_gap_em * self.em
         return 0.0
+
+    def _growth(self, i: int) -> float:
+        """How far the spacing after cluster i grows before the Han spacing does: a word
+        space and a Han–Latin gap up to ½ em."""
+        grow = max(0.0, self.em / 2 - self.c[i].width) if self.c[i].kind == "space" else 0.0
+        return grow + (max(0.0, self.em / 2 - self.gap[i]) if self.gap[i] > 0 else 0.0)
+
+    def spreadable(self, i: int) -> int:
+        """May the gap after cluster i take what a capped line's Han spacing cannot? 2: beside
+        a Latin word or number, a word space or a ——/…… pair, not next to a full-width mark
+        (its blank is its own: no extra gap after the comma of "获悉，2023"); 1: next to a mark,
+        only when the line has no gap of the first kind; 0: between two Han characters."""
+        a, b = self.c[i], self.c[i + 1]
+        if a.kind == "han" and b.kind == "han":
+            return 0
+        if {a.kind, b.kind} & {"open", "close"}:
+            return 1
+        return 2 if {a.kind, b.kind} & {"word", "space", "dash"} else 1
 
     def interior_saving(self, i: int) -> float:
         c = self.c[i]
@@ -226,6 +258,9 @@ class Paragraph:
             s = e
         if self.style.no_orphan_char and len(lines) > 1:
             self._pull_orphan(lines, width, first_indent, justified)
+        if justified and any(self._badness(s, e, width - (first_indent if s == 0 else 0.0), e in self.hung)
+                             >= GAPPY for s, e in lines[:-1]):
+            lines = self._total_fit(width, first_indent) or lines
         return lines
 
     def char_stretch(self, s: int, e: int, room: float, hang: bool = False) -> float:
@@ -237,16 +272,16 @@ class Paragraph:
         slack = room - self.natural(s, v)
         if slots <= 0 or slack <= EPS:
             return 0.0
-        for i in range(s, v - 1):
-            if self.c[i].kind == "space":
-                slack -= max(0.0, self.em / 2 - self.c[i].width)
-            if self.gap[i] > 0:
-                slack -= max(0.0, self.em / 2 - self.gap[i])
+        slack -= self._grow[v - 1] - self._grow[s]
         return max(0.0, slack) / slots / self.em
 
     def han_pair(self, s: int, v: int) -> bool:
         """Do two Han characters meet among clusters s..v-1 (pdftotext may part them)?"""
-        return any(self.c[i].kind == "han" and self.c[i + 1].kind == "han" for i in range(s, v - 1))
+        return self._pairs[v - 1] > self._pairs[s]
+
+    def spreads(self, s: int, v: int) -> int:
+        """The best `spreadable` rank among the gaps of the line of clusters s..v-1 (0: none)."""
+        return next((rank for rank in (2, 1) if self._spread[rank][v - 1] > self._spread[rank][s]), 0)
 
     def loose(self, s: int, e: int, room: float, hang: bool = False) -> bool:
         v = e - 1 if hang else self.visible_end(s, e)
@@ -297,6 +332,94 @@ class Paragraph:
         while k > s and not self.legal(k):
             k -= 1
         return k if k > s else None
+
+    # --- total fit ---------------------------------------------------------------------------
+
+    def _badness(self, s: int, e: int, room: float, hang: bool = False) -> float:
+        """How badly the justified line s..e sits in `room`: a little for compressing its
+        marks, more for stretching its Han spacing toward the cap, GAPPY at the cap when its
+        other gaps take the rest, SHORT and more when nothing can (math.inf: it does not fit)."""
+        v = e - 1 if hang else self.visible_end(s, e)
+        natural = self.natural(s, v)
+        if natural > room + EPS:
+            least = self.minimum(s, v)
+            if least > room + EPS:
+                return math.inf
+            return 50.0 * ((natural - room) / (natural - least)) ** 2
+        if room - natural <= EPS:
+            return 0.0
+        if v - s <= 1:
+            return SHORT
+        stretch = self.char_stretch(s, e, room, hang)
+        if stretch < MAX_CHAR_GAP_EM - EPS or not self.han_pair(s, v):
+            return min(GAPPY / 2, 100.0 * (stretch / MAX_CHAR_GAP_EM) ** 3)
+        rank = self.spreads(s, v)
+        if rank:
+            return GAPPY * (3 - rank) + 100.0 * stretch
+        return SHORT * (1.0 + (stretch - CAPPED_CHAR_GAP_EM) * (v - s - 1))   # by the em it is short
+
+    def _can_hang(self, s: int, e: int, room: float) -> bool:
+        mark = self.c[e - 1]
+        return (self.style.hang_punctuation and e - 1 > s + 1 and e < len(self.c) and self.legal(e)
+                and mark.text in HANGING and mark.compressible and self.c[e - 2].kind != "space"
+                and self.minimum(s, e - 1) <= room + EPS)
+
+    def _total_fit(self, width: float, first_indent: float) -> list[tuple[int, int]] | None:
+        """Knuth–Plass over the legal breaks: the lines whose summed demerits are least, so a
+        line that cannot be justified takes a character from, or gives one to, the lines
+        before it. Only lines from about 2.5 em short of the room to the most that can be
+        squeezed in are tried (a shorter one is SHORT or GAPPY anyway), unless a start has no
+        other. Sets `hung`; None when the paragraph has no way to be set."""
+        n, em = len(self.c), self.em
+        best = [math.inf] * (n + 1)
+        came: list[tuple[int, bool]] = [(-1, False)] * (n + 1)
+        best[0] = 0.0
+        for s in range(n):
+            if best[s] == math.inf:
+                continue
+            room = width - (first_indent if s == 0 else 0.0)
+            for e in self._candidates(s, room, em):
+                if e == n:
+                    single = len("".join(c.text for c in self.c[s:n]).strip()) == 1
+                    bad = 0.0 if self.minimum(s, n) <= room + EPS else math.inf
+                    if single and s > 0 and self.style.no_orphan_char:
+                        bad += ORPHAN
+                    options = [(bad, False)]
+                else:
+                    options = [(self._badness(s, e, room), False)]
+                    if self._can_hang(s, e, room):
+                        options.append((self._badness(s, e, room, hang=True) + HANG_COST, True))
+                for bad, hang in options:
+                    total = best[s] + (LINE_PENALTY + bad) ** 2
+                    if total < best[e]:
+                        best[e], came[e] = total, (s, hang)
+        if best[n] == math.inf:
+            return None
+        lines, e, self.hung = [], n, set()
+        while e > 0:
+            s, hang = came[e]
+            lines.append((s, e))
+            if hang:
+                self.hung.add(e)
+            e = s
+        return lines[::-1]
+
+    def _candidates(self, s: int, room: float, em: float) -> list[int]:
+        """The legal ends of a line from s worth trying (see _total_fit): the scan starts
+        where the advances alone come within 3.5 em of the room (gaps only add)."""
+        n, short = len(self.c), room - 2.5 * em
+        start = max(s + 1, bisect.bisect_left(self._w, self._w[s] + short - em, s + 1) - 1)
+        for first in (start, s + 1):
+            found, e = [], first
+            while e <= n:
+                if (e == n or self.legal(e)) and (first == s + 1 or self.natural(s, e) >= short):
+                    found.append(e)
+                if self.minimum(s, e) > room + EPS:
+                    break
+                e += 1
+            if found or first == s + 1:
+                return found or [min(e, n)]
+        return []
 
     def _pull_orphan(self, lines, width, first_indent=0.0, justified=False):
         s, e = lines[-2]

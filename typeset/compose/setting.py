@@ -224,8 +224,8 @@ class _LineSetter:
 
         Positions are linear in X (`_layout`), so one layout gives X. An X that would part two
         Han characters in pdftotext (MAX_CHAR_GAP_EM) is capped at CAPPED_CHAR_GAP_EM and the
-        rest goes to the line's other gaps (next to a mark, a word, a dash), or, on a line of
-        Han characters only, is left over: the line is short. A hanging mark gets a negative
+        rest goes to the line's gaps that are not between two Han characters, or, on a line
+        without one, is left over: the line is short (the breaker's total fit avoids such lines). A hanging mark gets a negative
         left margin that cancels the spacing after the cluster before it, so it starts
         exactly at the column's edge.
         """
@@ -257,15 +257,16 @@ class _LineSetter:
                     hang=self.hang)
 
     def _spread_over_others(self, spacing: float) -> list[Box] | None:
-        """With X fixed, widen the gaps that are not between two Han characters evenly so
-        the line ends at the edge; the new boxes, or None when the line has no such gap.
+        """With X fixed, widen the gaps beside a word, a word space or a dash pair evenly so
+        the line ends at the edge — those next to a full-width mark only when the line has no
+        other (`Paragraph.spreadable`); the new boxes, or None when the line has no such gap.
 
         Giving a cluster its own spacing splits a text box, which can change how Pango
         shapes it (a lone —— is narrower), so the widening is solved on the split boxes:
         positions are linear in it, two layouts (1 and 2 pt) give it."""
-        c, s, em = self.p.c, self.s, self.p.em
-        others = [k for k in range(self.v - s - 1)
-                  if not (c[s + k].kind == "han" and c[s + k + 1].kind == "han")]
+        s, em = self.s, self.p.em
+        rank = self.p.spreads(s, self.v)
+        others = [k for k in range(self.v - s - 1) if rank and self.p.spreadable(s + k) == rank]
         if not others:
             return None
         base = list(self.extra)

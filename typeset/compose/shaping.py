@@ -14,6 +14,7 @@ import atexit
 import functools
 import hashlib
 import marshal
+import math
 import sys
 import unicodedata
 from pathlib import Path
@@ -221,6 +222,37 @@ class Measure:
 
     def width(self, text: str, halt: bool = False, script: str | None = None) -> float:
         return sum(adv for _, adv, _ in self.shape(text, halt, script))
+
+    def extents(self) -> tuple[float, float]:
+        """The face's ascent and descent (positive) in em, as Pango lays a line box out."""
+        ext = self._font.get_font_extents("ltr")
+        return ext.ascender / self._face.upem, -ext.descender / self._face.upem
+
+    def ink(self, text: str, em_top: float) -> tuple[float, float, float, float]:
+        """The ink box (left, top, right, bottom) in pt of `text` shaped alone as Pango shapes
+        a box of it: x from the pen, y down from `em_top` em above the baseline."""
+        font, runs = self._font, _items(text)
+        left = top = math.inf
+        right = bottom = -math.inf
+        pen = 0
+        for start, end, script in runs:
+            buf = hb.Buffer()
+            buf.add_str(text[start:end])
+            buf.direction, buf.script, buf.language = "ltr", script, _LANG.get(script, "en")
+            hb.shape(font, buf, {})
+            for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+                ext = font.get_glyph_extents(info.codepoint)
+                if ext is not None and ext.width:
+                    x0 = pen + pos.x_offset + ext.x_bearing
+                    y0 = pos.y_offset + ext.y_bearing          # font units, y up
+                    left, right = min(left, x0), max(right, x0 + ext.width)
+                    top, bottom = min(top, -y0), max(bottom, -(y0 + ext.height))
+                pen += pos.x_advance
+        if left == math.inf:
+            return (0.0, 0.0, 0.0, 0.0)
+        offset = em_top * self._face.upem
+        return (left * self._scale, (top + offset) * self._scale,
+                right * self._scale, (bottom + offset) * self._scale)
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from typeset.system.clock import source_date_epoch
 from typeset.system.data import builtin_layouts, layout_dirs
 
 from .lines import LINE_CSS, line_html
+from .vertical import VERTICAL_CSS
 
 
 def pt(value: float) -> str:
@@ -106,7 +107,7 @@ def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
         def picture_src(module: ModulePlan) -> str | None:
             return (folder / module.article.pictures[0].file).as_uri()
     return template.render(
-        issue=plan.issue.issue, pages=plan.pages if only is None else [plan.pages[i] for i in only], line_css=LINE_CSS,
+        issue=plan.issue.issue, pages=plan.pages if only is None else [plan.pages[i] for i in only], line_css=LINE_CSS + "\n" + VERTICAL_CSS,
         stylesheets=_stylesheets(plan, bleed_mm) + list(extra_css), picture_src=picture_src,
         created=document_date(plan, epoch), variant=variant, proof=proof,
         description=description, keywords=keywords, first_module=_first_modules(plan),
