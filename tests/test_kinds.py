@@ -187,3 +187,47 @@ def test_unsupported_markdown_is_one_clear_error(tmp_path):
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in run.stderr
     assert "p5-02.md:" in lines[0] and "table" in lines[0].lower()
+
+
+def test_subheads_keep_two_lines_under_them_in_their_column(built):
+    _, sidecar, _, chars, _, _ = built
+    height = sidecar["pages"][0]["size_pt"][1]
+    columns = [p["pdf"] for a in sidecar["articles"] if a["fields"]["subheads"] for r in a["regions"]
+               for p in r["parts"] if p["kind"] == "text"]
+    seen = 0
+    for a in sidecar["articles"]:
+        for subhead in a["fields"]["subheads"]:
+            for box in columns:
+                inside = [c for c in chars if not c["text"].isspace() and _inside(c, box, height)]
+                joined = "".join(c["text"] for c in inside)
+                if subhead in joined:
+                    top = inside[joined.index(subhead)]["top"]
+                    rows = {round(c["top"]) for c in inside if c["top"] > top + 1}
+                    assert len(rows) >= 2, f"{subhead!r} stands with {len(rows)} lines under it"
+                    seen += 1
+    assert seen == 5        # the lead's two and the briefs' three
+
+
+class _Line:
+    def __init__(self, last):
+        self.last = last
+
+
+class _Body:
+    def __init__(self, cls, paragraph, last=False):
+        self.cls, self.paragraph, self.line = cls, paragraph, _Line(last)
+
+
+def test_balance_never_leaves_a_subhead_at_a_column_foot():
+    from typeset.plan import place
+
+    text = [_Body("", 0), _Body("", 0), _Body("", 0, True)]
+    body = tuple(text + [_Body("subhead", 1, True)] + [_Body("", 2), _Body("", 2), _Body("", 2, True)])
+    # balanced 4 + 3 would end column 1 with the 小标题: it goes to the top of column 2
+    assert place.balance([4, 4], body) == [3, 4]
+    assert place.balance([4, 4], body[:3] + body[4:]) == [3, 3]    # without it: short last columns
+    # one line under it at the foot of column 1 is not enough either
+    body = tuple(text[:2] + [_Body("subhead", 1, True), _Body("", 2)] + [_Body("", 2)] * 3)
+    assert place.balance([4, 4], body) is None           # 2 + 5 lines would overrun column 2
+    assert place.balance([5, 5], body) == [5, 2]          # the 小标题 with two lines at column 1's foot
+    assert place.balance([3, 3], tuple(text + [_Body("subhead", 1, True)] + text)) is None   # no room
