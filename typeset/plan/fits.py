@@ -9,6 +9,7 @@ the caches and the page's ranks and picture shares it reads.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from typeset import compose
 from typeset.model.fields import FIELD_ROLES
@@ -93,7 +94,7 @@ class FitTables:
         """Grid lines the headline area needs: its rows plus half a line of air."""
         return math.ceil((sum(r.height for r in rows) + self.pitch * 0.5) / self.pitch)
 
-    def _caption(self, article: Article, width: float, index: int | None = None) -> tuple[compose.Line, ...]:
+    def _caption(self, article: Article, width: float, index: int | None = None) -> Sequence[compose.Line]:
         """Caption lines set at `width`: picture `index`'s own caption, or (None) the shared
         caption under the whole picture area — for a photo item (图片新闻) its text first (a
         long caption: the dateline run in, the byline at its end), then every caption and credit
@@ -103,18 +104,17 @@ class FitTables:
             pictures = article.pictures[index:index + 1]
         else:
             pictures = () if sum(bool(p.caption) for p in article.pictures) > 1 else article.pictures
-        texts = [" ".join(t for p in pictures for t in (p.caption, p.credit) if t)]
-        lines: list[compose.Line] = []
+        pieces = []
         if index is None and article.kind == "photo":
-            for i, paragraph in enumerate(article.paragraphs):
-                spans = [(paragraph, role)]
-                if i == 0 and article.dateline:
-                    spans.insert(0, (article.dateline, FIELD_ROLES["dateline"]))
-                lines += compose.compose_paragraph(spans, width, size, self.style, indent=False)
-            texts.append(article.byline or "")
-        for text in texts:
-            lines += compose.compose_paragraph([(text, role)], width, size, self.style, indent=False) if text else []
-        return tuple(lines)
+            pieces = [[(article.dateline, FIELD_ROLES["dateline"])] if i == 0 and article.dateline else []
+                      for i in range(len(article.paragraphs))]
+            pieces = [spans + [(paragraph, role)] for spans, paragraph in zip(pieces, article.paragraphs)]
+            pieces.append([(article.byline or "", role)])
+        pieces.insert(0, [(" ".join(t for p in pictures for t in (p.caption, p.credit) if t), role)])
+        composed = [compose.compose_paragraph(spans, width, size, self.style, indent=False) for spans in pieces]
+        composed = [lines for lines in composed if len(lines)]
+        # one caption stays lazy (compose.Lines): a line is spaced and placed only when printed
+        return composed[0] if len(composed) == 1 else tuple(line for lines in composed for line in lines)
 
     def _group(self, article: Article, width: float) -> tuple[tuple, tuple[PictureSlot, ...]]:
         """The pictures of an item side by side in a picture area `width` wide,
@@ -131,7 +131,10 @@ class FitTables:
         for i, w in enumerate(widths):
             slots.append(PictureSlot(i, x, w, self.caption(article, w, i) if own else ()))
             x += w + gap
-        return tuple(line for slot in slots for line in slot.caption) + self.caption(article, width), tuple(slots)
+        shared = self.caption(article, width)
+        if not own:
+            return shared, tuple(slots)
+        return tuple(line for slot in slots for line in slot.caption) + tuple(shared), tuple(slots)
 
     def aspects(self, article: Article) -> list[float]:
         """Height / width of each picture, read from its file (the layout's middle aspect when missing)."""

@@ -64,7 +64,7 @@ class PictureSlot:
     picture: int              # index in the record's pictures
     x: float                  # points from the picture area's left
     w: float
-    caption: tuple[compose.Line, ...] = ()   # its own caption under it (none: one shared caption)
+    caption: Sequence[compose.Line] = ()   # its own caption under it (none: one shared caption)
 
 
 def caption_depth(caption: Sequence[compose.Line], slots: Sequence[PictureSlot]) -> int:
@@ -122,7 +122,7 @@ class ModulePlan:
     columns: list[TextColumn]
     continuation: Continuation | None = None
     pictures: list[tuple[int, Rect]] = field(default_factory=list)   # (picture index, its box)
-    captions: list[tuple[Rect, tuple[compose.Line, ...]]] = field(default_factory=list)  # caption blocks
+    captions: list[tuple[Rect, Sequence[compose.Line]]] = field(default_factory=list)  # caption blocks
 
     @property
     def ruled_top(self) -> bool:

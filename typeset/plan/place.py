@@ -30,7 +30,8 @@ def place_module(article: Article, fit: Fit, column: int, row: int, layout: Layo
         captions = [(Rect(x + s.x, caption_rect.y, s.w, len(s.caption) * pitch), s.caption)
                     for s in fit.slots if s.caption]
         own = max((len(s.caption) for s in fit.slots), default=0)
-        shared = tuple(fit.caption[sum(len(s.caption) for s in fit.slots):])
+        taken = sum(len(s.caption) for s in fit.slots)
+        shared = fit.caption[taken:] if taken else fit.caption     # (one shared caption stays lazy)
         if shared:
             captions.append((Rect(x, caption_rect.y + own * pitch, caption_rect.w, len(shared) * pitch), shared))
     width, gutter = layout.text_columns(fit.columns, fit.text_columns)
