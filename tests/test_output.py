@@ -295,7 +295,7 @@ def test_archive_pdfa_metadata_fonts_outline_attachments(built, issue):
         assert str(pdf.docinfo.Title).startswith("菏泽日报 2023年8月4日")
         assert pdf.Root.OutputIntents[0].S == pikepdf.Name("/GTS_PDFA1")
         titles = preflight.pdfa.outline_titles(pdf)
-        assert titles == [f"魅力鄄城 › {a.title}" for a in result.plan.issue.articles.values()]
+        assert titles == [f"魅力鄄城 › 文章 › {a.title}" for a in result.plan.issue.articles.values()]
         assert set(pdf.attachments) == {f"{issue.name}.records.zip", f"{issue.name}.articles.json"}
         spec = pdf.attachments[f"{issue.name}.records.zip"]
         assert spec.obj.AFRelationship == pikepdf.Name("/Source")

@@ -228,7 +228,7 @@ def test_the_widow_count_sees_a_hand_made_widow():
     body = [Body(0, False), Body(0, False), Body(0, True), Body(1, True)]
     assert _widows([2, 2], body) == 1          # the 2nd column opens with paragraph 0's last line
     assert _widows([3, 1], body) == 0
-    assert plan.place._widow([2, 2], body) and not plan.place._widow([3, 1], body)
+    assert plan.place._widow_at(body, 2) and not plan.place._widow_at(body, 3)
 
 
 @pytest.mark.parametrize("name", ["duikai-8-text", "duikai-3-text", "sikai-5-text"])

@@ -169,14 +169,14 @@ def _build(issue_folder: Path, out_dir: Path, write_html: bool, epoch: int | Non
 
 
 def _picture_src(placed: list[PlacedPicture], converted: dict | None = None):
-    by_module = {id(p.module): p for p in placed}
+    by_module = {(id(p.module), p.index): p for p in placed}
 
-    def src(module) -> str | None:
-        p = by_module.get(id(module))
+    def src(module, index: int) -> str | None:
+        p = by_module.get((id(module), index))
         if p is None or not p.exists:
             return None
         if converted is not None:
-            return converted[id(module)].resolve().as_uri()
+            return converted[id(module), index].resolve().as_uri()
         return p.path.resolve().as_uri()
     return src
 
@@ -208,7 +208,7 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         # one cache for every output folder; its place is left out of the document's identity
         cache = cache_dir() / "print-pictures"
         limits = {p.page.number: p.layout.print.ink_limit for p in issue_plan.pages}
-        converted = {id(p.module): output.cmyk_picture(p, profile, cache, limits[p.page]) for p in b.placed}
+        converted = {(id(p.module), p.index): output.cmyk_picture(p, profile, cache, limits[p.page]) for p in b.placed}
         identity = (cache_dir().resolve().as_uri(), "paiban-cache:")
         css = (f"@color-profile device-cmyk {{ src: url({profile.resolve().as_uri()}); components: c, m, y, k }}",)
         html_options = dict(epoch=b.epoch, variant="print", extra_css=css, bleed_mm=output.BLEED_MM + output.SLUG_MM,

@@ -13,7 +13,7 @@
   character with no glyph, every preflight finding — and listed on a last "proof report" page.
   `--diff PREVIOUS` highlights the articles whose text changed since the last proof. The proof
   never fails on a preflight finding: showing them is its job. (proof, edition)
-- archive (存档): PDF/A-3u, fonts embedded, one bookmark per article (section › title), the
+- archive (存档): PDF/A-3u, fonts embedded, one bookmark per article (section › kind › title), the
   issue's metadata in the Info dictionary and XMP, the issue's records attached (a zip of the
   issue folder, AFRelationship /Source) with the digital-edition sidecar
   (`<issue>.articles.json`, /Data) so the archive can be rebuilt and re-indexed alone. (archive,

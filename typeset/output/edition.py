@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 from typeset.model.errors import UserError
+from typeset.model.fields import KIND_NAMES
 from typeset.model.records import Article, LoadedIssue
 from typeset.plan import IssuePlan
 from typeset.sources.issue_folder import load_issue
@@ -34,15 +35,19 @@ def records_version(issue: LoadedIssue) -> str:
 
 def article_fields(article: Article) -> dict:
     """An article's printed fields, as the sidecar lists them."""
-    return {"kicker": article.kicker, "title": article.title, "subtitle": article.subtitle,
+    return {"kind": article.kind, "kind_name": KIND_NAMES[article.kind], "column": article.column,
+            "kicker": article.kicker, "title": article.title, "subtitle": article.subtitle,
             "dateline": article.dateline, "byline": article.byline, "text": "\n".join(article.paragraphs),
+            "subheads": [article.paragraphs[i] for i in article.subheads],
+            "bold": [article.paragraphs[i][start:end] for i, start, end in article.bold],
             "pictures": [{"file": p.file, "caption": p.caption, "credit": p.credit} for p in article.pictures]}
 
 
 def fields_digest(fields: dict) -> str:
     """A hash of what a reader sees of an article (the picture file name excluded: a new photo
     with the same caption is no change of text)."""
-    keep = {k: v for k, v in fields.items() if k != "pictures"}
+    keep = {k: v for k, v in fields.items() if k not in ("pictures", "kind_name")
+            and not (k in ("kind", "column", "subheads", "bold") and v in ("article", None, []))}   # as before them
     keep["captions"] = [(p.get("caption"), p.get("credit")) for p in fields.get("pictures", [])]
     return hashlib.sha256(json.dumps(keep, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -137,10 +142,8 @@ def sidecar(plan: IssuePlan, *, pdf_name: str, variant: str, dpi: int, version: 
             # picture, caption (text read part by part comes out in reading order)
             parts = [place(module.head_rect, "headline")]
             parts += [place(column.rect, "text") for column in module.columns if column.lines]
-            if module.picture_rect:
-                parts += [place(module.picture_rect, "picture")]
-            if module.caption_rect and module.caption_rect.h:
-                parts += [place(module.caption_rect, "caption")]
+            parts += [place(box, "picture") for _, box in module.pictures]
+            parts += [place(box, "caption") for box, lines in module.captions if lines]
             regions.setdefault(module.record.slug, []).append({
                 "page": page.page.number, "index": index, **place(module.rect),
                 "continued": module.continuation is not None, "parts": parts})
@@ -148,7 +151,7 @@ def sidecar(plan: IssuePlan, *, pdf_name: str, variant: str, dpi: int, version: 
     for slug, article in plan.issue.articles.items():
         fields = article_fields(article)
         where = regions.get(slug, [])
-        articles.append({"slug": slug, "page": where[0]["page"] if where else None,
+        articles.append({"slug": slug, "kind": article.kind, "page": where[0]["page"] if where else None,
                          "section": next((p.page.section for p in plan.pages if p.page.number == where[0]["page"]),
                                          None) if where else None,
                          "fields": fields, "digest": fields_digest(fields), "regions": where})

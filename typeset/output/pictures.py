@@ -21,7 +21,7 @@ def cmyk_picture(placed: PlacedPicture, profile: Path, cache: Path, ink_limit: f
     `cache` named by a content hash."""
     from PIL import Image, ImageCms, ImageOps
 
-    box = placed.module.picture_rect
+    box = placed.box
     ppi = min(placed.ppi, PRINT_PPI)
     target = (max(1, round(box.w / 72 * ppi)), max(1, round(box.h / 72 * ppi)))
     source = placed.path.read_bytes()

@@ -7,8 +7,9 @@ folio and jump lines are page furniture. So the archive is rendered tagged, and 
 rebuilds the tree from the plan, which knows what every line is:
 
     Document → Art (one per article record, its parts on several pages included)
-             → H2 引题, H1 主题, H2 副题, P (one per paragraph, the dateline run in), P byline,
-               Figure (Alt = the caption), Caption
+             → P 栏目名, H2 引题, H1 主题, H2 副题, P (one per paragraph, the dateline and bold
+               run-ins inside it), H3 (one per 小标题), P byline, Figure (one per picture, Alt =
+               its caption), Caption
 
 WeasyPrint's tree still tells which marked content (page, MCID) each line drew: the lines of a
 module are the Span elements not inside another Span, in template order. Marked content that
@@ -25,7 +26,8 @@ import pikepdf
 
 from typeset.plan import IssuePlan, ModulePlan
 
-HEAD_TAGS = {"kicker": "/H2", "title": "/H1", "subtitle": "/H2"}   # jump rows: furniture
+HEAD_TAGS = {"column": "/P", "kicker": "/H2", "title": "/H1", "subtitle": "/H2"}   # jump rows: furniture
+BODY_TAGS = {"body": "/P", "subhead": "/H3"}
 
 
 @dataclass
@@ -33,7 +35,7 @@ class _Module:
     """What WeasyPrint drew for one module: (page index, MCID) runs per line, and its Figure."""
 
     lines: list[list[tuple[int, int]]] = field(default_factory=list)
-    figure: pikepdf.Dictionary | None = None
+    figures: list[pikepdf.Dictionary] = field(default_factory=list)
 
 
 class RetagError(RuntimeError):
@@ -41,7 +43,7 @@ class RetagError(RuntimeError):
 
 
 def _structure(element, page_of: dict) -> _Module:
-    """The line runs and the Figure under one of WeasyPrint's Art elements, in order."""
+    """The line runs and the Figures under one of WeasyPrint's Art elements, in order."""
     found = _Module()
 
     def marked(e) -> list[tuple[int, int]]:
@@ -57,7 +59,7 @@ def _structure(element, page_of: dict) -> _Module:
     def walk(e, parent_tag):
         tag = str(e.S)
         if tag == "/Figure":
-            found.figure = e
+            found.figures.append(e)
         elif tag == "/Span" and parent_tag != "/Span":
             found.lines.append(marked(e))
             return
@@ -137,9 +139,9 @@ def retag(pdf: pikepdf.Pdf, plan: IssuePlan) -> None:
                 if row not in heads:
                     heads[row] = tree.element(HEAD_TAGS[kind], art)
                 tree.add(heads[row], runs)
-            elif kind == "body":
+            elif kind in BODY_TAGS:
                 if paragraph not in paragraphs:
-                    paragraphs[paragraph] = tree.element("/P", art)
+                    paragraphs[paragraph] = tree.element(BODY_TAGS[kind], art)
                 tree.add(paragraphs[paragraph], runs)
                 last_paragraph[record.slug] = paragraphs[paragraph]
             elif kind == "byline":
@@ -147,10 +149,10 @@ def retag(pdf: pikepdf.Pdf, plan: IssuePlan) -> None:
                 tree.add(byline, runs)
             elif kind == "caption":
                 caption += runs
-        if found.figure is not None:
-            figure = tree.element("/Figure", art, Alt=found.figure.get("/Alt", pikepdf.String("")),
-                                  A=found.figure.get("/A", pikepdf.Dictionary()))
-            tree.add(figure, [(page_of[found.figure.Pg.objgen], int(k)) for k in found.figure.K
+        for drawn_figure in found.figures:
+            figure = tree.element("/Figure", art, Alt=drawn_figure.get("/Alt", pikepdf.String("")),
+                                  A=drawn_figure.get("/A", pikepdf.Dictionary()))
+            tree.add(figure, [(page_of[drawn_figure.Pg.objgen], int(k)) for k in drawn_figure.K
                               if isinstance(k, int)])
         if caption:
             tree.add(tree.element("/Caption", art), caption)

@@ -9,13 +9,14 @@ the caches and the page's ranks and picture shares it reads.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from typeset import compose
 from typeset.model.fields import FIELD_ROLES
 from typeset.model.records import Article
 
-from . import rules
-from .model import CAPTION_AIR, BodyLine, Fit, HeadRow
+from . import place, rules
+from .model import CAPTION_AIR, BodyLine, Fit, HeadRow, PictureSlot, caption_depth
 
 MIN_LINES_UNDER_PICTURE = 2  # body lines a column keeps below a picture
 SHALLOW_COLUMN = rules.MIN_COLUMN_LINES   # 字块 shallower than this read badly (cost a line)
@@ -23,6 +24,7 @@ SHALLOW_COST = 40
 FULL_WIDTH_COST = 80         # a 通栏 text module other than the lead: the page turns to stripes
 TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the next
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
+COLUMN_LABEL_RATIO = 1.2     # the 栏目名 label, in body sizes (a small reversed label above the 主题)
 PICTURE_COST = 4             # a picture at none of the page share its importance gives it …
 LEAD_PICTURE_COST = 30       # … the 头条's (the page's largest picture)
 
@@ -32,11 +34,21 @@ class FitTables:
 
     def _body(self, article: Article, width: float) -> tuple[BodyLine, ...]:
         """The body composed at one text-column width: the dateline run-in in 黑体, paragraphs
-        in 书宋, the end byline right-aligned in 楷体 on its own line."""
+        in 书宋 (楷体 for a comment) with their bold run-ins in 黑体, each 小标题 in 黑体 with no
+        indent (its lines are cls "subhead", kept with what follows by place._balance), the end
+        byline right-aligned in 楷体 on its own line."""
+        if article.kind == "photo":
+            return ()     # its text is the long caption under its pictures (_caption)
         continued = self.continuations.get(article.slug)
+        text_role = FIELD_ROLES["comment" if article.kind == "comment" else "paragraphs"]
         lines: list[BodyLine] = []
         for i, paragraph in enumerate(article.paragraphs):
-            spans = [(paragraph, FIELD_ROLES["paragraphs"])]
+            if i in article.subheads:
+                composed = compose.compose_paragraph([(paragraph, FIELD_ROLES["subhead"])], width, self.size,
+                                                     self.style, indent=False)
+                lines += [BodyLine(composed, k, "subhead", i) for k in range(len(composed))]
+                continue
+            spans = _bold_spans(paragraph, [(s, e) for p, s, e in article.bold if p == i], text_role)
             if i == 0 and article.dateline:
                 spans.insert(0, (article.dateline, FIELD_ROLES["dateline"]))
             indent = not (i == 0 and continued and continued.mid_paragraph)
@@ -71,7 +83,8 @@ class FitTables:
             levels = (("jump-title", article.title, "title", size),
                       ("jump", f"（上接第{continued.from_page}版）", "title", small))
         else:
-            levels = (("kicker", article.kicker, "kicker", small), ("title", article.title, "title", size),
+            levels = (("column", article.column, "column", self.size * COLUMN_LABEL_RATIO),
+                      ("kicker", article.kicker, "kicker", small), ("title", article.title, "title", size),
                       ("subtitle", article.subtitle, "subtitle", small))
         return tuple(HeadRow(kind, FIELD_ROLES[field], row_size,
                              compose.compose_headline(text, FIELD_ROLES[field], row_size, width))
@@ -81,17 +94,61 @@ class FitTables:
         """Grid lines the headline area needs: its rows plus half a line of air."""
         return math.ceil((sum(r.height for r in rows) + self.pitch * 0.5) / self.pitch)
 
-    def _caption(self, article: Article, width: float) -> compose.Lines:
-        picture = article.pictures[0]
-        text = " ".join(t for t in (picture.caption, picture.credit) if t)
-        return compose.compose_paragraph([(text, FIELD_ROLES["caption"])], width, self.layout.picture.caption_size_pt,
-                                         self.style, indent=False)
+    def _caption(self, article: Article, width: float, index: int | None = None) -> Sequence[compose.Line]:
+        """Caption lines set at `width`: picture `index`'s own caption, or (None) the shared
+        caption under the whole picture area — for a photo item (图片新闻) its text first (a
+        long caption: the dateline run in, the byline at its end), then every caption and credit
+        not set under its own picture."""
+        size, role = self.layout.picture.caption_size_pt, FIELD_ROLES["caption"]
+        if index is not None:
+            pictures = article.pictures[index:index + 1]
+        else:
+            pictures = () if sum(bool(p.caption) for p in article.pictures) > 1 else article.pictures
+        pieces = []
+        if index is None and article.kind == "photo":
+            pieces = [[(article.dateline, FIELD_ROLES["dateline"])] if i == 0 and article.dateline else []
+                      for i in range(len(article.paragraphs))]
+            pieces = [spans + [(paragraph, role)] for spans, paragraph in zip(pieces, article.paragraphs)]
+            pieces.append([(article.byline or "", role)])
+        pieces.insert(0, [(" ".join(t for p in pictures for t in (p.caption, p.credit) if t), role)])
+        composed = [compose.compose_paragraph(spans, width, size, self.style, indent=False) for spans in pieces]
+        composed = [lines for lines in composed if len(lines)]
+        # one caption stays lazy (compose.Lines): a line is spaced and placed only when printed
+        return composed[0] if len(composed) == 1 else tuple(line for lines in composed for line in lines)
+
+    def _group(self, article: Article, width: float) -> tuple[tuple, tuple[PictureSlot, ...]]:
+        """The pictures of an item side by side in a picture area `width` wide,
+        each as wide as its proportions give it at the common height (a 组图 shares the crop):
+        (all caption lines: the pictures' own, then the shared caption; slots). Each picture has
+        its own caption under it when more than one has a caption; otherwise one shared caption
+        runs under the group."""
+        pictures, gap = article.pictures, self.layout.gap
+        natural = [1 / aspect for aspect in self.aspects(article)]
+        inner = width - gap * (len(pictures) - 1)
+        widths = [inner * n / sum(natural) for n in natural]
+        own = sum(bool(p.caption) for p in pictures) > 1
+        slots, x = [], 0.0
+        for i, w in enumerate(widths):
+            slots.append(PictureSlot(i, x, w, self.caption(article, w, i) if own else ()))
+            x += w + gap
+        shared = self.caption(article, width)
+        if not own:
+            return shared, tuple(slots)
+        return tuple(line for slot in slots for line in slot.caption) + tuple(shared), tuple(slots)
+
+    def aspects(self, article: Article) -> list[float]:
+        """Height / width of each picture, read from its file (the layout's middle aspect when missing)."""
+        middle = (self.layout.picture.min_aspect + self.layout.picture.max_aspect) / 2
+        sizes = [rules.picture_size(self.folder / p.file) if self.folder else None for p in article.pictures]
+        return [size[1] / size[0] if size else middle for size in sizes]
 
     def text_column_options(self, article: Article, columns: int) -> list[int]:
         """基本栏, and the 变栏 a designer uses for deeper columns: 三破二 (3→2, 6→4) and 二合一
         (2→1, 4→2, …); a pin decides."""
         if article.pin and article.pin.text_columns:
             return [article.pin.text_columns]
+        if article.kind == "photo":
+            return [columns]      # no text columns: its text is the caption
         return [columns] + [k for k, whole in ((2 * columns // 3, columns % 3 == 0), (columns // 2, columns % 2 == 0))
                             if whole and 0 < k < columns]
 
@@ -117,13 +174,18 @@ class FitTables:
             width = layout.text_columns(columns, k)[0]
             body_lines = len(self.body(article, width))
             for picture in pictures:
-                picture_columns, picture_lines, caption, picture_cost = picture
+                picture_columns, picture_lines, caption, picture_cost, slots = picture
                 if k != columns and picture_columns not in (0, columns):
                     continue  # 变栏 text does not line up with 基本栏: the picture spans the module
-                under = picture_lines + len(caption) + CAPTION_AIR
+                under = picture_lines + caption_depth(caption, slots) + CAPTION_AIR
                 covered = k if picture_columns == columns else picture_columns
                 cost = width_cost + 3 * (k != columns) + picture_cost
                 for text_lines, kept in self._text_heights(body_lines, k, covered, under, jump_to):
+                    if kept is None and article.subheads:
+                        text_lines = self._keeping_subheads(article, width, columns, k, picture_columns, under,
+                                                            text_lines)
+                        if text_lines is None:
+                            continue
                     # the shallowest 字块: under the picture, unless all the text stands beside it
                     depth = (text_lines if text_lines == under else text_lines - under) - (k > 1)
                     text_cost = cost + SHALLOW_COST * max(0, SHALLOW_COLUMN - depth)
@@ -154,9 +216,20 @@ class FitTables:
         body = self.body(article, width)
         if kept is not None:
             body = body[:kept] + (self.jump_line(jump_to, width, to=True),)
-        picture_columns, picture_lines, caption, _ = picture
+        picture_columns, picture_lines, caption, _, slots = picture
         return Fit(columns, lines, k, rows, head_lines, body, picture_columns, picture_lines, caption, cost,
-                   jump_to if kept is not None else None)
+                   jump_to if kept is not None else None, slots)
+
+    def _keeping_subheads(self, article: Article, width: float, columns: int, k: int, picture_columns: int,
+                          under: int, text_lines: int) -> int | None:
+        """The least text height from `text_lines` (a few lines more at most) whose columns
+        keep every 小标题 with its text (place.balance), or None."""
+        body = self.body(article, width)
+        covered = place.covered_columns(columns, k, picture_columns)
+        for lines in range(text_lines, text_lines + place.KEEP_WITH_SUBHEAD + 2):
+            if place.balance([lines - (under if c else 0) for c in covered], body) is not None:
+                return lines
+        return None
 
     def _text_heights(self, body: int, k: int, covered: int, under: int, jump_to: int | None):
         """(text lines, body lines kept or None for all) the body can fill in k columns, of
@@ -188,30 +261,33 @@ class FitTables:
         Very large pictures starve the page (the cost is convex in area), so the slack of a page
         is shared among its pictures; a picture is never enlarged past its cap to fill a page."""
         if not article.pictures:
-            return [(0, 0, (), 0.0)]
-        size = rules.picture_size(self.folder / article.pictures[0].file) if self.folder else None
+            return [(0, 0, (), 0.0, ())]
+        known = self.folder and all(rules.picture_size(self.folder / p.file) for p in article.pictures)
+        natural = sum(1 / aspect for aspect in self.aspects(article))
         cap = self.picture_caps.get(article.slug, math.inf)
         short = LEAD_PICTURE_COST if self.ranks.get(article.slug) == 0 else PICTURE_COST   # below its share
         options = []
-        for picture_columns in range(max(1, columns // 3), columns + 1):
+        # a 组图 needs room side by side; a photo item's pictures fill its module (its text is their caption)
+        fewest = columns if article.kind == "photo" else max(1, columns // 3, len(article.pictures) - 1)
+        for picture_columns in range(min(fewest, columns), columns + 1):
             width = self.layout.span_width(picture_columns)
-            caption = self.caption(article, width)
-            if size:
-                aspect = size[1] / size[0]
-                low = math.ceil(width * aspect * (1 - rules.MAX_CROP + 0.01) / self.pitch)
-                high = math.floor(width * aspect / (1 - rules.MAX_CROP + 0.01) / self.pitch)
+            height = (width - self.layout.gap * (len(article.pictures) - 1)) / natural   # uncropped
+            if known:
+                low = math.ceil(height * (1 - rules.MAX_CROP + 0.01) / self.pitch)
+                high = math.floor(height / (1 - rules.MAX_CROP + 0.01) / self.pitch)
             else:
                 low = math.ceil(width * self.layout.picture.min_aspect / self.pitch)
                 high = math.floor(width * self.layout.picture.max_aspect / self.pitch)
-            for lines in range(low, high + 1):
+            for lines in range(max(1, low), high + 1):
                 if width * lines * self.pitch > cap:
                     break   # never past its share of the page, even to fill it
-                shape = (10 * rules.crop_share(width, lines * self.pitch, size) if size
+                caption, slots = self.group(article, width)
+                shape = (10 * (1 - min(lines * self.pitch / height, height / (lines * self.pitch))) if known
                          else 6 * abs(lines * self.pitch / width - 0.66))
                 area = width * lines * self.pitch
                 cost = (shape + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
                         + (short * (1 - area / cap) if cap < math.inf else 0))   # the share importance gives it
-                options.append((picture_columns, lines, caption, cost))
+                options.append((picture_columns, lines, caption, cost, slots))
         return options
 
     def share_pictures(self, articles: list[Article]) -> None:
@@ -221,3 +297,12 @@ class FitTables:
         budget = rules.picture_limit(layout, articles) * layout.area_width * layout.area_height
         weights = {a.slug: 2 if self.ranks[a.slug] == 0 else 1 for a in articles if a.pictures}
         self.picture_caps = {slug: budget * w / sum(weights.values()) for slug, w in weights.items()}
+
+
+def _bold_spans(text: str, runs: list[tuple[int, int]], role: str) -> list[tuple[str, str]]:
+    """A paragraph as (text, role) spans: its bold run-ins (start, end) in 黑体, the rest in `role`."""
+    spans, at = [], 0
+    for start, end in sorted(runs):
+        spans += [(text[at:start], role), (text[start:end], FIELD_ROLES["bold"])]
+        at = end
+    return [(t, r) for t, r in spans + [(text[at:], role)] if t]

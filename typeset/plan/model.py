@@ -22,8 +22,8 @@ class BodyLine:
 
     source: compose.Lines
     index: int
-    cls: str = ""             # "" body, "byline" (right-aligned 楷体), "jump" (转版 line)
-    paragraph: int = -1       # index of the body paragraph it sets (-1: byline, jump)
+    cls: str = ""             # "" body, "subhead" (小标题), "byline" (right-aligned 楷体), "jump" (转版 line)
+    paragraph: int = -1       # index of the body paragraph or 小标题 it sets (-1: byline, jump)
 
     @property
     def line(self) -> compose.Line:
@@ -34,7 +34,7 @@ class BodyLine:
 class HeadRow:
     """One level of the headline area — 引题, 主题, 副题, or a continuation's 上接 line."""
 
-    kind: str                 # "kicker" | "title" | "subtitle" | "jump-title" | "jump"
+    kind: str                 # "column" (栏目名) | "kicker" | "title" | "subtitle" | "jump-title" | "jump"
     role: str
     size: float
     lines: compose.Lines
@@ -58,6 +58,23 @@ class Continuation:
 
 
 @dataclass(frozen=True)
+class PictureSlot:
+    """One picture of a module's picture area (a 组图 has 2–4 side by side)."""
+
+    picture: int              # index in the record's pictures
+    x: float                  # points from the picture area's left
+    w: float
+    caption: Sequence[compose.Line] = ()   # its own caption under it (none: one shared caption)
+
+
+def caption_depth(caption: Sequence[compose.Line], slots: Sequence[PictureSlot]) -> int:
+    """Grid lines under the pictures for their captions: the deepest own caption, then the
+    shared caption (the rest of `caption`)."""
+    own = [len(slot.caption) for slot in slots]
+    return max(own, default=0) + len(caption) - sum(own)
+
+
+@dataclass(frozen=True)
 class Fit:
     """One way an article fills a module `columns` wide and `lines` high."""
 
@@ -72,6 +89,7 @@ class Fit:
     caption: Sequence[compose.Line]
     cost: float
     jump_to: int | None = None   # the page the rest continues on (下转第N版)
+    slots: tuple[PictureSlot, ...] = ()   # the pictures in the picture area
 
 
 @dataclass
@@ -103,6 +121,8 @@ class ModulePlan:
     caption_rect: Rect | None
     columns: list[TextColumn]
     continuation: Continuation | None = None
+    pictures: list[tuple[int, Rect]] = field(default_factory=list)   # (picture index, its box)
+    captions: list[tuple[Rect, Sequence[compose.Line]]] = field(default_factory=list)  # caption blocks
 
     @property
     def ruled_top(self) -> bool:

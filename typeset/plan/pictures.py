@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import IssuePlan, ModulePlan
+from .model import IssuePlan, ModulePlan, Rect
 from .rules import picture_size
 
 
@@ -17,6 +17,8 @@ class PlacedPicture:
 
     page: int
     module: ModulePlan
+    index: int                              # which of the record's pictures
+    box: Rect                               # where it sits (a 组图: its part of the picture area)
     file: str
     path: Path
     exists: bool
@@ -30,16 +32,13 @@ def placed_pictures(plan: IssuePlan) -> list[PlacedPicture]:
     `object-fit: cover` (scaled to cover, centred, the overhang cropped)."""
     result = []
     for page in plan.pages:
-        for module in page.modules:
-            if not module.picture_rect:
-                continue
-            file = module.article.pictures[0].file
+        for module, (index, box) in ((m, p) for m in page.modules for p in m.pictures):
+            file = module.article.pictures[index].file
             path = plan.issue.folder / file
-            placed = PlacedPicture(page.page.number, module, file, path, path.is_file())
+            placed = PlacedPicture(page.page.number, module, index, box, file, path, path.is_file())
             size = picture_size(path) if placed.exists else None
             if size:
                 w, h = size
-                box = module.picture_rect
                 scale = max(box.w / w, box.h / h)           # points per source pixel
                 cw, ch = box.w / scale, box.h / scale
                 placed.size_px, placed.ppi = (w, h), 72 / scale

@@ -54,6 +54,7 @@ class Planner(FitTables):
         self.body = functools.cache(self._body)
         self.head = functools.cache(self._head)
         self.caption = functools.cache(self._caption)
+        self.group = functools.cache(self._group)
         self.fits = functools.cache(self._fits)
         self._search = functools.cache(self._new_search)   # per planner: no global cache to grow
 

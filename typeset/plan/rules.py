@@ -145,9 +145,10 @@ def measure(page_plan, folder: Path | None) -> PageRules:
                 break
         if m.picture_rect:
             rules.picture_share += m.picture_rect.w * m.picture_rect.h / (layout.area_width * layout.area_height)
-            size = picture_size(folder / m.record.pictures[0].file) if folder else None
-            if size:
-                rules.crops.append((m.record.slug, crop_share(m.picture_rect.w, m.picture_rect.h, size)))
+            for index, box in m.pictures:
+                size = picture_size(folder / m.record.pictures[index].file) if folder else None
+                if size:
+                    rules.crops.append((m.record.slug, crop_share(box.w, box.h, size)))
     rules.crosses = sorted(p for p, n in corners.items() if n >= 4)
     titled = [(m.record.priority, _title(m).size, m.record.slug) for m in modules
               if _title(m) and not m.continuation]

@@ -46,7 +46,7 @@ def picture_findings(placed: list[PlacedPicture], severity: str) -> list[Finding
                                     p.page, article.slug, "add the file to the issue folder or remove the "
                                     "picture from the record", article.title))
         elif p.ppi is not None and p.ppi < MIN_PPI:
-            box = p.module.picture_rect
+            box = p.box
             findings.append(Finding(
                 severity, "picture", f"图片 {p.file} is {p.ppi:.0f} ppi at its placed size "
                 f"({box.w / MM:.0f} × {box.h / MM:.0f} mm from {p.size_px[0]} × {p.size_px[1]} px); print "

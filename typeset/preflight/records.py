@@ -38,12 +38,13 @@ def allowed_families() -> set[str]:
 
 def _fields(article: Article) -> Iterator[tuple[str, str, str]]:
     """(field label, role, text) of every field of an article that gets printed."""
-    for name in ("kicker", "title", "subtitle", "dateline"):
+    for name in ("column", "kicker", "title", "subtitle", "dateline"):
         value = getattr(article, name)
         if value:
             yield name, FIELD_ROLES[name], value
+    text_role = FIELD_ROLES[{"comment": "comment", "photo": "caption"}.get(article.kind, "paragraphs")]
     for i, paragraph in enumerate(article.paragraphs, 1):
-        yield f"paragraphs.{i}", "shusong", paragraph
+        yield f"paragraphs.{i}", FIELD_ROLES["subhead"] if i - 1 in article.subheads else text_role, paragraph
     if article.byline:
         yield "byline", "kaiti", article.byline
     for i, picture in enumerate(article.pictures, 1):

@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 
 import jinja2
 
+from typeset.model.fields import BOXED_KINDS, KIND_NAMES
 from typeset.model.layout import MM
 from typeset.plan import IssuePlan, ModulePlan, Rect
 from typeset.system import cache as diskcache
@@ -47,7 +48,7 @@ def _template_cache() -> jinja2.BytecodeCache | None:
 def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(folders)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=_template_cache())
-    env.globals.update(pt=pt, box=box, mm=MM, line_html=line_html)
+    env.globals.update(pt=pt, box=box, mm=MM, line_html=line_html, kind_names=KIND_NAMES, boxed_kinds=BOXED_KINDS)
     return env
 
 
@@ -87,7 +88,7 @@ def document_date(plan: IssuePlan, epoch: int | None = None) -> str:
 
 def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
                 extra_css: tuple[str, ...] = (), bleed_mm: float = 0.0,
-                picture_src: Callable[[ModulePlan], str | None] | None = None,
+                picture_src: Callable[[ModulePlan, int], str | None] | None = None,
                 proof: object | None = None, description: str = "",
                 keywords: tuple[str, ...] = (), slug: str | None = None,
                 only: Sequence[int] | None = None) -> str:
@@ -98,14 +99,14 @@ def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
     The output variants (typeset.output, typeset.pipeline) dress it: `variant` is the class of <html> (the
     layouts' colours switch on it, e.g. CMYK for "print"), `extra_css` goes into the
     document's own <style> (where an @color-profile must sit), `picture_src` gives each
-    module's picture URL (None: a framed placeholder), `proof` the proof marks, `slug` (the
+    module's picture URLs (module, picture index) (None: a framed placeholder), `proof` the proof marks, `slug` (the
     print variant's time) the job line and colour bar in the slug outside the trim."""
     first_layout = plan.pages[0].layout
     template = _environment(tuple(map(str, layout_dirs()))).get_template(f"{first_layout.key}/{first_layout.template}")
     folder = plan.issue.folder.resolve()
     if picture_src is None:
-        def picture_src(module: ModulePlan) -> str | None:
-            return (folder / module.article.pictures[0].file).as_uri()
+        def picture_src(module: ModulePlan, index: int) -> str | None:
+            return (folder / module.article.pictures[index].file).as_uri()
     return template.render(
         issue=plan.issue.issue, pages=plan.pages if only is None else [plan.pages[i] for i in only], line_css=LINE_CSS + "\n" + VERTICAL_CSS,
         stylesheets=_stylesheets(plan, bleed_mm) + list(extra_css), picture_src=picture_src,
