@@ -14,7 +14,7 @@ ISSUE ?= content/meili-juancheng
 APT_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-hanazono poppler-utils qpdf argyll argyll-ref icc-profiles-free \
 	fontconfig libharfbuzz-subset0 chromium
 
-.PHONY: setup system venv bytecode samples profile demo test mutants install-check bench clean
+.PHONY: setup system venv bytecode samples profile demo test mutants install-check gallery bench clean
 
 setup: system venv bytecode samples profile
 
@@ -58,6 +58,10 @@ test: setup
 # The mutation pass: each checker stubbed in turn must make the suite fail (tests/mutants.py).
 mutants: setup
 	$(BIN)/python tests/mutants.py
+
+# The README's gallery: the pages the tests build, as small PNGs in tests/gallery/.
+gallery: setup
+	$(BIN)/python tests/gallery.py
 
 # The wheel, installed into a clean virtual environment outside the checkout, builds the sample
 # from another folder: layouts/ and fonts/ travel as package data.

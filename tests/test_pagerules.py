@@ -37,7 +37,8 @@ def module(slug: str, column: int, row: int, columns: int, lines: int, *, priori
     line = plan.BodyLine(None, 0)
     text = [plan.TextColumn(plan.Rect(x + c * width, y + (head + under) * PITCH, width, depth * PITCH), [line])
             for c in range(count) if depth]
-    return plan.ModulePlan(article, fit, column, row, rect, head_rect, picture_rect, None, text)
+    return plan.ModulePlan(article, fit, column, row, rect, head_rect, picture_rect, None, text,
+                           pictures=[(0, picture_rect)] if picture_rect else [])
 
 
 def page(*modules: plan.ModulePlan) -> plan.PagePlan:

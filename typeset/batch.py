@@ -390,6 +390,16 @@ def plan_batch(dirs: Iterable[Path | str], out_dir: Path | str, *, force: bool =
     return todo, done
 
 
+def _as_completed(futures, tick: float = 0.1):
+    """The futures as they finish, the main thread waking every `tick` seconds: a signal (Ctrl-C,
+    SIGTERM) may be delivered to one of the pool's threads, and Python runs its handler only
+    when the main thread runs again — not while it sleeps on a lock until the next build ends."""
+    pending = set(futures)
+    while pending:
+        done, pending = cf.wait(pending, timeout=tick, return_when=cf.FIRST_COMPLETED)
+        yield from done
+
+
 def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force: bool = False,
         options: dict | None = None, executor: cf.Executor | None = None,
         on_result: Callable[[Result], None] | None = None,
@@ -423,7 +433,7 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
                 futures = {pool.submit(build_one, str(issue), str(out_dir), content,
                                        {**(options or {}), "variants": stale} if stale else options): issue
                            for issue, content, stale in part}
-                for future in cf.as_completed(futures):
+                for future in _as_completed(futures):
                     try:
                         result = future.result()
                     except Exception as e:      # noqa: BLE001 — a worker died (killed, out of memory)
@@ -434,7 +444,7 @@ def run(dirs: Iterable[Path | str], out_dir: Path | str, *, jobs: int = 1, force
                         on_result(result)
             except BaseException:           # Ctrl-C, SIGTERM: stop now, not after the queued issues
                 if executor is None:
-                    stop_workers(pool, out_dir, [issue.name for issue, _ in part])
+                    stop_workers(pool, out_dir, [issue.name for issue, _, _ in part])
                     stopped = True
                 raise
             finally:

@@ -311,6 +311,10 @@ def run() -> None:
     the process ends."""
     gc.disable()
     signal.signal(signal.SIGTERM, _stop)
+    # Ctrl-C stops a command even when it was started from a shell that ignores SIGINT for its
+    # background jobs (a script's `&`, a CI runner): the ignore is inherited, and a batch or a
+    # watch that cannot be stopped cleanly would leave its workers and temporaries behind
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         main(prog_name="paiban")
         code = 0

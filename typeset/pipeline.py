@@ -253,7 +253,8 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         with atomic_target(result.sidecar) as tmp:
             tmp.write_bytes(_json_bytes(side))
     if b.png_dpi:
-        result.pngs = output.write_pngs(staged(target), issue_plan, target.parent, "" if variant == PLAIN else variant, b.png_dpi)
+        result.pngs = output.write_pngs(staged(target), issue_plan, target.parent, "" if variant == PLAIN else variant,
+                                        b.png_dpi)
     return result
 
 
@@ -278,9 +279,10 @@ def page_pdf_name(issue: str, page_number: int, variant: str) -> str:
 
 
 def _write_page_pdfs(issue_plan: IssuePlan, issue_pdf: Path) -> None:
+    """Each 版 cut from the checked issue PDF (its temporary, inside the build's all-or-nothing)."""
     for index, page in enumerate(issue_plan.pages):
         with atomic_target(issue_pdf.parent / page_pdf_name(issue_plan.issue.name, page.page.number, "print")) as tmp:
-            render.split_page(issue_pdf, index, tmp)
+            render.split_page(staged(issue_pdf), index, tmp)
 
 
 def _json_bytes(side: dict) -> bytes:

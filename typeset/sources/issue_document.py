@@ -41,9 +41,11 @@ def dumps(data: dict) -> str:
 
 def read_document(path: Path) -> IssueDocument:
     """An issue document file, checked: every error is one line with the field's JSON path."""
-    record = json_record(read_text(path), path, 'an issue document {"issue": …, "articles": […]}')
+    source = read_text(path)
+    json_record(source, path, 'an issue document {"issue": …, "articles": […]}')     # one object, or one line
     try:
-        document = IssueDocument(**record)
+        # JSON mode: JSON has no date type, so a date is an ISO string there (strict elsewhere)
+        document = IssueDocument.model_validate_json(source)
     except ValidationError as e:
         raise UserError(describe(e), where=str(path)) from None
     listed = [slug for page in document.issue.pages for slug in page.articles]

@@ -1,0 +1,41 @@
+"""The README's gallery: the pages the tests build — the sample, a short text-only page, a page
+with two pictures, a full text page and a page of every kind of item — built with paiban and
+rendered at 40 dpi into tests/gallery/ (`make gallery`)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import design_pages  # noqa: E402
+import kinds_page  # noqa: E402
+
+SAMPLE = HERE.parent / "content" / "meili-juancheng"
+DPI = 40
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="paiban-gallery-") as tmp:
+        work = Path(tmp)
+        issues = {"sample": SAMPLE}
+        for name in ("text-4000", "pictures-7000", "text-7500"):
+            issues[name] = design_pages.write_page(work / "issues" / name, name)
+        issues["kinds"] = kinds_page.write_page(work / "issues" / "kinds")
+        for name, folder in issues.items():
+            out = work / "out" / name
+            subprocess.run([sys.executable, "-m", "typeset", "build", str(folder), "-o", str(out)], check=True)
+            pdf = next(out.glob("*.pdf"))
+            subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf),
+                            str(work / name)], check=True)
+            shutil.copyfile(work / f"{name}.png", HERE / "gallery" / f"{name}.png")
+            print(f"tests/gallery/{name}.png")
+
+
+if __name__ == "__main__":
+    main()
