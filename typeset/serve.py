@@ -147,6 +147,11 @@ class Live:
                 "rendered": f"{self.pages.rendered - rendered} of {len(pages)}",
                 "built": time.strftime("%H:%M:%S"), "version": output.records_version(result.plan.issue)}
 
+    def apply(self, update: dict) -> None:
+        """A build's fields into the state, all at once (in the loop: no page sees half a state)."""
+        for name, value in update.items():
+            setattr(self.state, name, value)
+
     async def run_builds(self) -> None:
         """Build now, then once more after each burst of changes (builds never overlap)."""
         self.dirty.set()
@@ -155,9 +160,7 @@ class Live:
             self.dirty.clear()
             self.state.building = True
             self.publish()
-            update = await asyncio.to_thread(self._build, self.state.generation + 1)
-            for name, value in update.items():      # here, in the loop: no page sees half a state
-                setattr(self.state, name, value)
+            self.apply(await asyncio.to_thread(self._build, self.state.generation + 1))
             self.state.building = False
             self.publish()
             line = f"error: {self.state.error}" if self.state.error else \
