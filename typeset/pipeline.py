@@ -346,9 +346,10 @@ def _proof(b: _Build) -> VariantOutput:
     return result
 
 
-def _proof_report(b: _Build, render_clean: Callable[[Path], list[Finding]]) -> Report:
+def _proof_report(b: _Build, render_clean: Callable[[Path], list[Finding]], pdf_pages: list | None = None) -> Report:
     """The proof's findings: the records', the pictures', overset, and preflight of the clean
-    render that `render_clean` writes to the path it is given (and returns the findings of)."""
+    render that `render_clean` writes to the path it is given (and returns the findings of);
+    `pdf_pages`: its pages as preflight reads them, when already read."""
     issue_plan, report, overset = b.plan, b.report(), b.plan.overset
     report.findings += preflight.picture_findings(b.placed, "warning") + preflight.overset_findings(issue_plan, overset)
 
@@ -359,7 +360,7 @@ def _proof_report(b: _Build, render_clean: Callable[[Path], list[Finding]]) -> R
     with tempfile.TemporaryDirectory(prefix="paiban-proof-") as tmpdir:
         check = Path(tmpdir) / "clean.pdf"
         report.findings += render_clean(check)
-        report.findings += not_overset_text(preflight.check_pdf(check, issue_plan))
+        report.findings += not_overset_text(preflight.check_pdf(check, issue_plan, pdf_pages=pdf_pages))
     return report
 
 
@@ -400,13 +401,13 @@ def build_live(issue_folder: Path | str, page_cache: render.PageCache) -> LiveBu
         plan = plan_issue(issue, overset_ok=True)
         placed = placed_pictures(plan)
         b = _Build(plan, issue_folder, record_findings, placed, None, False, None, None, None, page_cache=page_cache)
-        # uncompressed: the page PDFs are only read here (preflight, images), and WeasyPrint
-        # writes them in 0.41–0.47 s instead of 0.48–0.95 s (the sample's 版)
         html_options = dict(variant="proof", picture_src=_picture_src(placed))
-        jobs = _page_jobs(plan, placed, html_options, {"uncompressed_pdf": True})
-        pages = render.render_pages(jobs, 1, page_cache)
+        pages = render.render_pages(_page_jobs(plan, placed, html_options, {}), 1, page_cache)
+        for number, page in enumerate(pages, 1):    # preflight reads a page set again; the others it has read
+            page.read = page.read or preflight.read_pages(page.pdf)[0]
+            page.read.page_number = number
 
         def assemble(check: Path) -> list[Finding]:
             render.assemble(pages, check)
             return render.page_findings(pages)
-        return LiveBuild(plan, _proof_report(b, assemble), pages)
+        return LiveBuild(plan, _proof_report(b, assemble, [page.read for page in pages]), pages)

@@ -43,6 +43,7 @@ class PageJob:
 class RenderedPage:
     pdf: bytes
     warnings: list[str]
+    read: object = None         # what preflight read of the PDF, kept with it (typeset.pipeline.build_live)
 
 
 class PageCache:
