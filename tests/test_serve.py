@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 
 import pytest
 from conftest import ROOT, article, write_issue
@@ -15,6 +16,7 @@ from live_server import Server
 from PIL import Image
 
 from typeset import serve
+from typeset.pipeline import build
 
 BODY = "鄄城县召开全县打击治理电信网络诈骗工作推进会议，安排部署下一阶段工作。" * 12
 
@@ -99,6 +101,28 @@ def test_a_save_renders_and_rasterizes_only_the_changed_page(tmp_path):
     region = next(part["png"] for part in third["articles"][1]["regions"][0]["parts"] if part["kind"] == "picture")
     blue = _mean_colour(live.state.images[third["pages"][1]["image"]], region)
     assert blue[2] > 150 and blue[0] < 100
+
+
+def test_the_live_findings_are_the_proofs(tmp_path):
+    """The live page renders each 版 by itself and reads it once, the proof renders the issue
+    whole: the findings are the same, those of the fonts on the second page (a character no
+    face has: .notdef, a fallback font) included. (The two page PDFs number their objects
+    alike: page 1's third font, 楷体 for the byline, has the number of page 2's fallback font.)"""
+    heads = {"kicker": "鄄城县召开会议", "subtitle": "——安排部署下一阶段工作", "byline": "记者 王明"}
+    issue = write_issue(tmp_path / "two", {"a": article("全县推进反诈工作", BODY, **heads),
+                                            "b": article("托管班缓解看护难", BODY + "\U0001F600\uE000")},
+                        pages=[["a"], ["b"]])
+    live = serve.Live(issue, 72)
+    live.apply(live._build(1))
+    (issue / "articles" / "a.md").write_text(article("鄄城县召开反诈推进会", BODY, **heads), encoding="utf-8")
+    live.apply(live._build(2))          # page 2 as read in the build before
+    assert live.state.rendered == "1 of 2"
+    proof = build(issue, tmp_path / "out", variants=("proof",)).report.findings
+
+    def listed(findings) -> list[tuple]:
+        return sorted((f["severity"], f["check"], f["page"] or 0, f["article"] or "", f["message"]) for f in findings)
+    assert {(f.check, f.page) for f in proof} >= {("notdef", 2), ("fonts", None)}
+    assert listed(live.state.findings) == listed(asdict(f) for f in proof)
 
 
 @pytest.mark.parametrize("path, ignored", [
