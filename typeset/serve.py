@@ -67,8 +67,8 @@ class LiveState:
 
     def as_json(self) -> dict:
         return {"issue": self.issue, "generation": self.generation, "building": self.building,
-                "error": self.error, "built": self.built, "seconds": self.seconds, "rendered": self.rendered, "version": self.version,
-                "pages": self.pages, "articles": self.articles, "findings": self.findings}
+                "error": self.error, "built": self.built, "seconds": self.seconds, "rendered": self.rendered,
+                "version": self.version, "pages": self.pages, "articles": self.articles, "findings": self.findings}
 
 
 def describe_build(result: LiveBuild, dpi: int, image_keys: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
@@ -79,8 +79,10 @@ def describe_build(result: LiveBuild, dpi: int, image_keys: list[str]) -> tuple[
     side = output.sidecar(plan, pdf_name=f"{plan.issue.name}.proof.pdf", variant="proof", dpi=dpi,
                           version=output.records_version(plan.issue), png_written=False)
     pages = [{**page, "image": key, "url": f"/page/{key}.jpg"} for page, key in zip(side["pages"], image_keys)]
-    ordered = sorted(result.report.findings, key=lambda f: (f.severity != "error", f.page or 0, f.article or "", f.check))
-    findings = [{**asdict(f), "where": f.where(), "number": n} for n, f in enumerate(ordered, 1)]  # as paiban check --json
+    ordered = sorted(result.report.findings,
+                     key=lambda f: (f.severity != "error", f.page or 0, f.article or "", f.check))
+    # as paiban check --json, with the number of the finding's mark
+    findings = [{**asdict(f), "where": f.where(), "number": n} for n, f in enumerate(ordered, 1)]
     articles = []
     for entry in side["articles"]:
         record = plan.issue.articles[entry["slug"]]

@@ -26,6 +26,18 @@ from .plan import check_plan, overset_findings, picture_findings
 from .records import check_records
 from .text import check_plan_text, check_text
 
+__all__ = ["check_pdf", "check_pdf_file", "check_glyphs_and_fonts", "check_archive_pdf", "check_print_pdf", "rgb_uses", "check_plan",
+           "overset_findings", "picture_findings", "check_records", "check_plan_text", "check_text", "read_pages"]
+
+
+def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto", pdf_pages: list | None = None) -> list[Finding]:
+    """All PDF checks against the plan it was rendered from; `pdf_pages`: pdftext.pages of it
+    when already read (the live page keeps them for the pages it did not render again)."""
+    if pdf_pages is None:
+        pdf_pages = pdftext.pages(pdf_path)     # the content streams parsed once, for both checks
+    return (check_plan_text(plan) + check_text(pdf_path, plan, extractor=extractor, pdf_pages=pdf_pages)
+            + check_glyphs_and_fonts(pdf_path, pdf_pages) + check_plan(plan))
+
 
 def read_pages(pdf: bytes) -> list[pdftext.Page]:
     """pdftext.pages of a PDF held in memory, its fonts' keys (object numbers, the same in two
@@ -44,19 +56,6 @@ def read_pages(pdf: bytes) -> list[pdftext.Page]:
         if font.program_key is not None:
             font.program_key = (document, *font.program_key)
     return pages
-
-__all__ = ["check_pdf", "check_pdf_file", "check_glyphs_and_fonts", "check_archive_pdf", "check_print_pdf", "rgb_uses", "check_plan",
-           "overset_findings", "picture_findings", "check_records", "check_plan_text", "check_text", "read_pages"]
-
-
-def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto", pdf_pages: list | None = None) -> list[Finding]:
-    """All PDF checks against the plan it was rendered from; `pdf_pages`: pdftext.pages of it
-    when already read (the live page keeps them for the pages it did not render again)."""
-    if pdf_pages is None:
-        pdf_pages = pdftext.pages(pdf_path)     # the content streams parsed once, for both checks
-    return (check_plan_text(plan) + check_text(pdf_path, plan, extractor=extractor, pdf_pages=pdf_pages)
-            + check_glyphs_and_fonts(pdf_path, pdf_pages) + check_plan(plan))
-
 
 
 def check_pdf_file(pdf: Path | str) -> Report:
