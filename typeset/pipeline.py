@@ -275,10 +275,17 @@ def _page_jobs(plan: IssuePlan, placed: list[PlacedPicture], html_options: dict,
     jobs = []
     for index, page in enumerate(plan.pages):
         html = render.render_html(plan, only=[index], **html_options)
-        stats = [(str(p.path), p.path.stat()) for p in placed if p.page == page.page.number and p.exists]
-        files = repr([(path, st.st_size, st.st_mtime_ns) for path, st in stats])
+        files = repr([(str(p.path), _file_state(p.path)) for p in placed if p.page == page.page.number and p.exists])
         jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options, files))
     return jobs
+
+
+def _file_state(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:         # removed since it was read: the next build sees it gone
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def page_pdf_name(issue: str, page_number: int, variant: str) -> str:
