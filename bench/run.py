@@ -12,8 +12,9 @@ prints the median wall time and peak memory (the child's ru_maxrss from os.wait4
       columns, body size and leading, the same fonts), as a process and in-process,
 with the ratios a/b and a/c, and the stages of a build timed in a fresh process through the
 Python API: imports, fonts, load, records check, compose, plan, render (HTML), WeasyPrint
-layout, PDF writing, preflight. Then the batch: N generated issues with --jobs 1 and --jobs 2,
-and a second run with nothing changed.
+layout, PDF writing, preflight. Then a page at a time: --jobs 2 against --jobs 1, the rebuild of
+`paiban watch` and of `paiban serve` (its live page's new state) after one article changed; the
+batch: N generated issues with --jobs 1 and --jobs 2, and a second run with nothing changed.
 
 Only the standard library measures (time.perf_counter, os.wait4). A benchmark, not a test:
 the numbers depend on the machine, so the README says which machine they came from.
