@@ -12,8 +12,9 @@ prints the median wall time and peak memory (the child's ru_maxrss from os.wait4
       columns, body size and leading, the same fonts), as a process and in-process,
 with the ratios a/b and a/c, and the stages of a build timed in a fresh process through the
 Python API: imports, fonts, load, records check, compose, plan, render (HTML), WeasyPrint
-layout, PDF writing, preflight. Then the batch: N generated issues with --jobs 1 and --jobs 2,
-and a second run with nothing changed.
+layout, PDF writing, preflight. Then a page at a time: --jobs 2 against --jobs 1, the rebuild of
+`paiban watch` and of `paiban serve` (its live page's new state) after one article changed; the
+batch: N generated issues with --jobs 1 and --jobs 2, and a second run with nothing changed.
 
 Only the standard library measures (time.perf_counter, os.wait4). A benchmark, not a test:
 the numbers depend on the machine, so the README says which machine they came from.
@@ -408,7 +409,31 @@ def watch_rebuild(issue: Path, one_page: Path, out: Path) -> dict:
     finally:
         record.write_text(text, encoding="utf-8")
     return {"one_page": one, "rebuild": rebuild, "pages": len(result.plan.pages),
-            "rendered": cache.rendered - before, "ratio": rebuild / one}
+            "rendered": cache.rendered - before, "ratio": rebuild / one,
+            "serve": {"sample": serve_rebuild(SAMPLE, out / "sample"), "big": serve_rebuild(issue, out / "serve")}}
+
+
+def serve_rebuild(issue: Path, copy: Path) -> dict:
+    """`paiban serve`'s rebuild after one article of a copy of `issue` changed (its page set,
+    read and rasterized again), in its warm process, from the save to the state with the new
+    images: the seconds a page designer waits, less the push to the browser (milliseconds)."""
+    from typeset.serve import Live
+    from typeset.sources.issue_folder import load_issue
+
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(issue, copy)
+    live = Live(copy, 72)
+    live.apply(live._build(1))
+    slug = load_issue(copy).issue.pages[len(live.state.pages) // 2].articles[0]
+    record = copy / "articles" / f"{slug}.md"
+    text = record.read_text(encoding="utf-8")
+    times = []
+    for n in range(1, 4):
+        record.write_text(text.replace("。", "！", n), encoding="utf-8")
+        start = time.perf_counter()
+        live.apply(live._build(n + 1))
+        times.append(time.perf_counter() - start)
+    return {"seconds": statistics.median(times), "pages": len(live.state.pages), "rendered": live.state.rendered}
 
 
 def layout_compare(before: Path, after: Path, base_url: Path, repeat: int) -> dict:
@@ -558,6 +583,9 @@ def main() -> None:
         report["watch"] = w
         print(f"Watch: one article changed in {big[-1].name}: rebuilt in {w['rebuild']:.2f} s ({w['rendered']} of "
               f"{w['pages']} 版 rendered); a one-page issue built in {w['one_page']:.2f} s → {w['ratio']:.2f} ×")
+        for name, s in (("the sample", w["serve"]["sample"]), (big[-1].name, w["serve"]["big"])):
+            print(f"Serve: one article of {name} changed: the live page's new state in {s['seconds']:.2f} s "
+                  f"(median of 3; {s['rendered']} 版 rendered)")
     if not args.no_batch:
         batch = batch_bench(work, args.batch_issues, args.skip_issues)
         report["batch"] = batch

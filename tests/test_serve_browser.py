@@ -90,12 +90,21 @@ def test_live_page_shows_the_issue_and_follows_edits_and_errors(tmp_path, browse
         expect(zone).not_to_have_class(re.compile(r"\bselected\b"))
         zone.click()
 
+        # the proof's marks over the page: article b's missing picture outlines its module as an
+        # error and tags it with the finding's number and check, as the proof marks it
+        zone_b = page.locator('.zone[data-slug="b"]').first
+        expect(zone_b).to_have_class(re.compile(r"\bhas-error\b"))
+        expect(zone_b.locator(".mark.error").first).to_have_text(re.compile(r"^① 错误 \[picture\]$"))
+
         # a saved record: the new title and a new image, without a reload
         page.evaluate("window.notReloaded = true")
-        edited = time.monotonic()
+        shown = int(page.evaluate("document.body.dataset.shown").split()[0])
+        edited = time.time()
         record.write_text(article(SECOND, BODY, byline="记者 王明"), encoding="utf-8")
         expect(page.locator("#article-title")).to_have_text(SECOND, timeout=30_000)
-        update_seconds = time.monotonic() - edited
+        generation, at = map(int, page.evaluate("document.body.dataset.shown").split())
+        assert generation > shown
+        update_seconds = at / 1000 - edited      # the page's own record of when the new image went on screen
         assert page.evaluate("window.notReloaded === true")
         second_src = image.get_attribute("src")
         assert second_src != first_src and image.evaluate("i => i.complete && i.naturalWidth > 0")

@@ -18,6 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from typeset import output, preflight, render
 from typeset.model.errors import UserError
@@ -262,15 +263,32 @@ def _render_by_page(b: _Build, html_options: dict, pdf_options: dict, identity: 
                     report: Report, target: Path) -> str:
     """The issue rendered a page at a time (reused from the page cache, else in `b.jobs`
     processes) and assembled into `target`; returns the document's identifier."""
-    base_url = str(b.plan.issue.folder.resolve())
-    jobs = []
-    for index in range(len(b.plan.pages)):
-        html = render.render_html(b.plan, only=[index], **html_options)
-        jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options))
+    jobs = _page_jobs(b.plan, b.placed, html_options, pdf_options, identity)
     pages = render.render_pages(jobs, b.jobs, b.page_cache)
     report.findings += render.page_findings(pages)
     render.assemble(pages, target)
     return hashlib.sha256("".join(job.identity for job in jobs).encode()).hexdigest()
+
+
+def _page_jobs(plan: IssuePlan, placed: list[PlacedPicture], html_options: dict, pdf_options: dict,
+               identity: tuple[str, str] | None = None) -> list[render.PageJob]:
+    """One job a page, keyed also by its pictures' files (size, time), so a picture saved
+    again under its name renders its page again."""
+    base_url = str(plan.issue.folder.resolve())
+    jobs = []
+    for index, page in enumerate(plan.pages):
+        html = render.render_html(plan, only=[index], **html_options)
+        files = repr([(str(p.path), _file_state(p.path)) for p in placed if p.page == page.page.number and p.exists])
+        jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options, files))
+    return jobs
+
+
+def _file_state(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:         # removed since it was read: the next build sees it gone
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def page_pdf_name(issue: str, page_number: int, variant: str) -> str:
@@ -309,21 +327,12 @@ def _proof(b: _Build) -> VariantOutput:
     """The proof: a clean render checked by preflight, then the marked render written."""
     import weasyprint
 
-    issue_plan, target, report = b.plan, b.target("proof"), b.report()
+    issue_plan, target = b.plan, b.target("proof")
     name, overset = issue_plan.issue.name, issue_plan.overset
-    report.findings += preflight.picture_findings(b.placed, "warning") + preflight.overset_findings(issue_plan, overset)
-    # the plan-level text finding of an overset article says the same as its overset finding
-    report.findings = [f for f in report.findings
-                       if not (f.check == "text" and f.page is None and f.article in overset)]
     src = _picture_src(b.placed)
     description, keywords = output.describe(issue_plan)
     clean = render.render_html(issue_plan, epoch=b.epoch, variant="proof", picture_src=src)
-    with tempfile.TemporaryDirectory(prefix="paiban-proof-") as tmpdir:
-        check = Path(tmpdir) / "clean.pdf"
-        report.findings += render.write_pdf(issue_plan, clean, check)
-        pdf_findings = preflight.check_pdf(check, issue_plan)
-    report.findings += [f for f in pdf_findings
-                        if not (f.check == "text" and f.page is None and f.article in overset)]
+    report = _proof_report(b, lambda check: render.write_pdf(issue_plan, clean, check))
     changes = output.compare(issue_plan, b.previous) if b.previous is not None else []
     version = output.records_version(issue_plan.issue)
     dress = output.ProofDress(issue_plan, report.findings, version=version, built=beijing_time(b.epoch), changes=changes,
@@ -348,6 +357,24 @@ def _proof(b: _Build) -> VariantOutput:
     return result
 
 
+def _proof_report(b: _Build, render_clean: Callable[[Path], list[Finding]], pdf_pages: list | None = None) -> Report:
+    """The proof's findings: the records', the pictures', overset, and preflight of the clean
+    render that `render_clean` writes to the path it is given (and returns the findings of);
+    `pdf_pages`: its pages as preflight reads them, when already read."""
+    issue_plan, report, overset = b.plan, b.report(), b.plan.overset
+    report.findings += preflight.picture_findings(b.placed, "warning") + preflight.overset_findings(issue_plan, overset)
+
+    def not_overset_text(findings: list[Finding]) -> list[Finding]:
+        # the plan-level text finding of an overset article says the same as its overset finding
+        return [f for f in findings if not (f.check == "text" and f.page is None and f.article in overset)]
+    report.findings = not_overset_text(report.findings)
+    with tempfile.TemporaryDirectory(prefix="paiban-proof-") as tmpdir:
+        check = Path(tmpdir) / "clean.pdf"
+        report.findings += render_clean(check)
+        report.findings += not_overset_text(preflight.check_pdf(check, issue_plan, pdf_pages=pdf_pages))
+    return report
+
+
 def check_issue(folder: Path | str) -> Report:
     """Build the issue into a temporary folder and return the preflight report; errors that
     stop a build (records, fonts, overset) become findings."""
@@ -360,3 +387,38 @@ def check_issue(folder: Path | str) -> Report:
             check = "overset" if "溢出" in str(e) else "records"
             return Report([Finding("error", check, str(e), hint="fix the record and run again")],
                           source=str(folder))
+
+
+@dataclass
+class LiveBuild:
+    """One build of the live page (paiban serve): the plan, the proof's findings and every
+    page's clean PDF (the same object as the last build's while the page is unchanged)."""
+
+    plan: IssuePlan
+    report: Report
+    pages: list[render.RenderedPage]
+
+
+def build_live(issue_folder: Path | str, page_cache: render.PageCache) -> LiveBuild:
+    """What the live page shows, in one render: the proof's clean pages set a page at a time
+    through `page_cache` (only a page whose HTML changed is set again) and checked by preflight
+    as the proof's are. The proof's marks are not rendered: the browser draws them from the
+    findings. `paiban build --variant proof` is untouched by this."""
+    issue_folder = Path(issue_folder)
+    with gc_paused():
+        fonts.check_all()
+        issue = load_issue(issue_folder, allow_missing_pictures=True)
+        record_findings = preflight.check_records(issue)
+        plan = plan_issue(issue, overset_ok=True)
+        placed = placed_pictures(plan)
+        b = _Build(plan, issue_folder, record_findings, placed, None, False, None, None, None, page_cache=page_cache)
+        html_options = dict(variant="proof", picture_src=_picture_src(placed))
+        pages = render.render_pages(_page_jobs(plan, placed, html_options, {}), 1, page_cache)
+        for number, page in enumerate(pages, 1):    # preflight reads a page set again; the others it has read
+            page.read = page.read or preflight.read_pages(page.pdf)[0]
+            page.read.page_number = number
+
+        def assemble(check: Path) -> list[Finding]:
+            render.assemble(pages, check)
+            return render.page_findings(pages)
+        return LiveBuild(plan, _proof_report(b, assemble, [page.read for page in pages]), pages)

@@ -1,22 +1,27 @@
 """`paiban serve`: the live page, a local web page for editors and page designers.
 
-The page or pages are shown as PNG images of the proof, with each article's hot zone (the
-sidecar's regions in PNG pixels); clicking one shows the article's record, findings and text.
-A watching task notices every saved record, picture or page design and rebuilds in a worker
-thread, one build at a time, in this process (start-up is paid once, as for `paiban watch`);
-the new state is pushed to the open pages by server-sent events, so they update without a
-reload. A failed build's one-line error is shown over the last good page.
+The page or pages are shown as images of the proof's clean pages, with each article's hot zone
+(the sidecar's regions in image pixels) and the proof's marks drawn over them by the browser
+from the findings; clicking an article shows its record, findings and text. A watching task
+notices every saved record, picture or page design and rebuilds in a worker thread, one build
+at a time, in this process (start-up is paid once, as for `paiban watch`).
+
+Only what changed is done again: the pages are set a page at a time through a page cache (a
+page whose HTML is unchanged is not laid out again, typeset.pipeline.build_live) and a page's
+image is made only when its PDF changed, so saving one article of a 16-page issue renders and
+rasterizes its page (and the page it jumps to). The new state is pushed to the open pages by
+server-sent events, so they update without a reload; an unchanged page keeps its image's URL
+and is not fetched again. A failed build's one-line error is shown over the last good page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
-import shutil
 import socket
-import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -31,8 +36,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from typeset import output
+from typeset.batch import font_identity
 from typeset.model.errors import UserError
-from typeset.pipeline import build
+from typeset.pipeline import LiveBuild, build_live
+from typeset.render import PageCache
 from typeset.sources.designs import load_layout
 from typeset.system.data import layout_dirs
 
@@ -46,32 +53,36 @@ class LiveState:
     """What the page shows: the last good build (images, articles, findings) and the last error."""
 
     issue: str
-    generation: int = 0                     # counts good builds: the images' URLs carry it
+    generation: int = 0                     # counts good builds
     building: bool = False
     error: str | None = None
     built: str | None = None                # time of the last good build
     seconds: float | None = None
+    rendered: str | None = None             # "1 of 2": the pages set again by the last good build
     version: str | None = None
     pages: list[dict] = field(default_factory=list)
     articles: list[dict] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)
-    pngs: dict[int, bytes] = field(default_factory=dict)    # page index → image of this generation
+    images: dict[str, bytes] = field(default_factory=dict)  # image key → image, of this build and the one before
 
     def as_json(self) -> dict:
         return {"issue": self.issue, "generation": self.generation, "building": self.building,
-                "error": self.error, "built": self.built, "seconds": self.seconds, "version": self.version,
-                "pages": self.pages, "articles": self.articles, "findings": self.findings}
+                "error": self.error, "built": self.built, "seconds": self.seconds, "rendered": self.rendered,
+                "version": self.version, "pages": self.pages, "articles": self.articles, "findings": self.findings}
 
 
-def describe_build(result, dpi: int, generation: int) -> tuple[list[dict], list[dict], list[dict], dict[int, bytes]]:
+def describe_build(result: LiveBuild, dpi: int, image_keys: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
     """Pages (with image URLs), articles (record, text, regions, findings) and findings of a
-    proof build, from its plan, report and the sidecar's regions in PNG pixels."""
+    live build, from its plan, report and the sidecar's regions in image pixels. The findings
+    are numbered in the proof's order (errors first, then by page), as its marks are."""
     plan = result.plan
-    side = output.sidecar(plan, pdf_name=result.pdf.name, variant="proof", dpi=dpi,
-                          version=output.records_version(plan.issue), png_written=True)
-    pngs = {index: path.read_bytes() for index, path in enumerate(result.outputs[0].pngs, 1)}
-    pages = [{**page, "url": f"/page/{generation}/{page['index']}.png"} for page in side["pages"]]
-    findings = [{**asdict(f), "where": f.where()} for f in result.report.findings]   # as paiban check --json
+    side = output.sidecar(plan, pdf_name=f"{plan.issue.name}.proof.pdf", variant="proof", dpi=dpi,
+                          version=output.records_version(plan.issue), png_written=False)
+    pages = [{**page, "image": key, "url": f"/page/{key}.jpg"} for page, key in zip(side["pages"], image_keys)]
+    ordered = sorted(result.report.findings,
+                     key=lambda f: (f.severity != "error", f.page or 0, f.article or "", f.check))
+    # as paiban check --json, with the number of the finding's mark
+    findings = [{**asdict(f), "where": f.where(), "number": n} for n, f in enumerate(ordered, 1)]
     articles = []
     for entry in side["articles"]:
         record = plan.issue.articles[entry["slug"]]
@@ -80,7 +91,7 @@ def describe_build(result, dpi: int, generation: int) -> tuple[list[dict], list[
                          "file": f"articles/{plan.issue.record_file(entry['slug']).name}", "record": fields,
                          "paragraphs": list(record.paragraphs), "regions": entry["regions"],
                          "findings": [f for f in findings if f["article"] == entry["slug"]]})
-    return pages, articles, findings, pngs
+    return pages, articles, findings
 
 
 def _ignored(change: watchfiles.Change, path: str) -> bool:
@@ -95,7 +106,8 @@ class Live:
         self.issue = issue
         self.dpi = dpi
         self.state = LiveState(issue=issue.name)
-        self.out = Path(tempfile.mkdtemp(prefix="paiban-serve-"))
+        self.pages = PageCache()
+        self.rasterized = 0                 # page images made (the tests read it)
         self.listeners: set[asyncio.Queue] = set()
         self.dirty = asyncio.Event()
         self.stopping = False
@@ -105,21 +117,42 @@ class Live:
         for queue in self.listeners:
             queue.put_nowait(message)
 
+    def _images(self, result: LiveBuild) -> tuple[list[str], dict[str, bytes]]:
+        """Each page's image key (its PDF's hash) and the images to keep: this build's, made
+        only for a page whose PDF changed, and the last build's (a browser may still ask)."""
+        keys = [hashlib.sha256(page.pdf).hexdigest()[:20] for page in result.pages]
+        last = {page["image"] for page in self.state.pages}
+        images = {key: image for key, image in self.state.images.items() if key in last or key in keys}
+        for key, page in zip(keys, result.pages):
+            if key not in images:
+                images[key] = output.page_preview(page.pdf, self.dpi)
+                self.rasterized += 1
+        return keys, images
+
     def _build(self, generation: int) -> dict:
         """One build (in a worker thread): the state's new fields, or its error with the last
         good page kept."""
         start = time.perf_counter()
+        self.pages.salt = font_identity()       # a font file replaced renders every page again
+        rendered = self.pages.rendered
         try:
-            result = build(self.issue, self.out, variants=("proof",), png_dpi=self.dpi)
-            pages, articles, findings, pngs = describe_build(result, self.dpi, generation)
+            result = build_live(self.issue, self.pages)
+            keys, images = self._images(result)
+            pages, articles, findings = describe_build(result, self.dpi, keys)
         except UserError as e:
             return {"error": str(e)}
         except Exception as e:          # a bug: keep serving the last good page, say what broke
             log.error("build failed:\n%s", traceback.format_exc())
             return {"error": f"internal error ({type(e).__name__}: {e}); see the server's output"}
         return {"generation": generation, "pages": pages, "articles": articles, "findings": findings,
-                "pngs": pngs, "error": None, "seconds": round(time.perf_counter() - start, 2),
+                "images": images, "error": None, "seconds": round(time.perf_counter() - start, 2),
+                "rendered": f"{self.pages.rendered - rendered} of {len(pages)}",
                 "built": time.strftime("%H:%M:%S"), "version": output.records_version(result.plan.issue)}
+
+    def apply(self, update: dict) -> None:
+        """A build's fields into the state, all at once (in the loop: no page sees half a state)."""
+        for name, value in update.items():
+            setattr(self.state, name, value)
 
     async def run_builds(self) -> None:
         """Build now, then once more after each burst of changes (builds never overlap)."""
@@ -129,13 +162,11 @@ class Live:
             self.dirty.clear()
             self.state.building = True
             self.publish()
-            update = await asyncio.to_thread(self._build, self.state.generation + 1)
-            for name, value in update.items():      # here, in the loop: no page sees half a state
-                setattr(self.state, name, value)
+            self.apply(await asyncio.to_thread(self._build, self.state.generation + 1))
             self.state.building = False
             self.publish()
             line = f"error: {self.state.error}" if self.state.error else \
-                f"built {self.issue} in {self.state.seconds:.2f} s"
+                f"built {self.issue} in {self.state.seconds:.2f} s ({self.state.rendered} 版 rendered)"
             print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
 
     async def run_watch(self, stop: asyncio.Event) -> None:
@@ -164,7 +195,6 @@ def make_app(issue: Path, dpi: int, server_exiting=lambda: False) -> Starlette:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            shutil.rmtree(live.out, ignore_errors=True)
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html")
@@ -172,12 +202,12 @@ def make_app(issue: Path, dpi: int, server_exiting=lambda: False) -> Starlette:
     async def state(request: Request) -> Response:
         return JSONResponse(live.state.as_json())
 
-    async def page_png(request: Request) -> Response:
-        s = live.state
-        png = s.pngs.get(request.path_params["index"]) if request.path_params["generation"] == s.generation else None
-        if png is None:
+    async def page_image(request: Request) -> Response:
+        image = live.state.images.get(request.path_params["key"])
+        if image is None:
             return Response("no such page image (the page was rebuilt)", status_code=404)
-        return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
+        # the key is the page PDF's hash: the same URL is always the same image
+        return Response(image, media_type="image/jpeg", headers={"Cache-Control": "max-age=31536000, immutable"})
 
     async def events(request: Request) -> Response:
         queue: asyncio.Queue = asyncio.Queue()
@@ -207,7 +237,7 @@ def make_app(issue: Path, dpi: int, server_exiting=lambda: False) -> Starlette:
         Route("/", index),
         Route("/state", state),
         Route("/events", events),
-        Route("/page/{generation:int}/{index:int}.png", page_png),
+        Route("/page/{key}.jpg", page_image),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ])
 

@@ -28,6 +28,7 @@ from .edition import (
            compare,
            fields_digest,
            load_previous,
+           page_preview,
            png_name,
            records_version,
            sidecar,
@@ -40,6 +41,7 @@ from .profile import CMYK_ENV, find_cmyk_profile
 from .proof import ProofDress, mark_tofu, tofu_characters
 
 __all__ = ["describe", "finish_archive", "records_zip", "article_fields", "compare", "fields_digest", "load_previous",
-           "png_name", "records_version", "sidecar", "write_pngs", "cmyk_picture", "BLEED_MM", "SLUG_MM",
+           "page_preview", "png_name", "records_version", "sidecar", "write_pngs", "cmyk_picture", "BLEED_MM",
+           "SLUG_MM",
            "finish_print", "marks_stream", "slug_time", "intent_fields", "CMYK_ENV", "find_cmyk_profile", "ProofDress", "mark_tofu",
            "tofu_characters"]

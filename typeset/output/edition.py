@@ -180,3 +180,22 @@ def write_pngs(pdf: Path, plan: IssuePlan, out_dir: Path, variant: str, dpi: int
             tmp.write_bytes(png)
         written.append(target)
     return written
+
+
+def page_preview(pdf: bytes, dpi: int) -> bytes:
+    """A one-page PDF as a JPEG at `dpi`, for the live page (paiban serve), in a fraction of a
+    second: PDFium in this process, pictures scaled without smoothing (measured on the sample's
+    版 at 72 dpi: 0.09 s against 0.45 s smoothed and 2.2 s with pdftoppm, which decodes and
+    smooths every picture at full size), JPEG (0.02 s against 0.19 s for a PNG)."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=dpi / 72, no_smoothimage=True).to_pil()
+    finally:
+        document.close()
+    data = io.BytesIO()
+    image.convert("RGB").save(data, "JPEG", quality=90)
+    return data.getvalue()

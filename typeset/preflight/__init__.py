@@ -27,15 +27,35 @@ from .records import check_records
 from .text import check_plan_text, check_text
 
 __all__ = ["check_pdf", "check_pdf_file", "check_glyphs_and_fonts", "check_archive_pdf", "check_print_pdf", "rgb_uses", "check_plan",
-           "overset_findings", "picture_findings", "check_records", "check_plan_text", "check_text"]
+           "overset_findings", "picture_findings", "check_records", "check_plan_text", "check_text", "read_pages"]
 
 
-def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto") -> list[Finding]:
-    """All PDF checks against the plan it was rendered from."""
-    pdf_pages = pdftext.pages(pdf_path)     # the content streams parsed once, for both checks
+def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto", pdf_pages: list | None = None) -> list[Finding]:
+    """All PDF checks against the plan it was rendered from; `pdf_pages`: pdftext.pages of it
+    when already read (the live page keeps them for the pages it did not render again)."""
+    if pdf_pages is None:
+        pdf_pages = pdftext.pages(pdf_path)     # the content streams parsed once, for both checks
     return (check_plan_text(plan) + check_text(pdf_path, plan, extractor=extractor, pdf_pages=pdf_pages)
             + check_glyphs_and_fonts(pdf_path, pdf_pages) + check_plan(plan))
 
+
+def read_pages(pdf: bytes) -> list[pdftext.Page]:
+    """pdftext.pages of a PDF held in memory, its fonts' keys (object numbers, the same in two
+    PDFs) prefixed by the PDF's hash: pages read from separate PDFs are checked together as the
+    pages of one PDF are."""
+    import hashlib
+    import io
+
+    document = hashlib.sha256(pdf).hexdigest()[:16]
+    pages = pdftext.pages(io.BytesIO(pdf))
+    fonts = {}
+    for page in pages:
+        page.uses = {(document, *key): use for key, use in page.uses.items()}
+        fonts.update({id(use.font): use.font for use in page.uses.values()})
+    for font in fonts.values():
+        if font.program_key is not None:
+            font.program_key = (document, *font.program_key)
+    return pages
 
 
 def unreadable_pdf(pdf: Path) -> str | None:

@@ -24,16 +24,18 @@ from .pdf import findings_of, render_warnings
 @dataclass
 class PageJob:
     """One page to render: its HTML, what identifies it (the HTML, or the HTML with machine
-    paths left out) and WeasyPrint's PDF options."""
+    paths left out), WeasyPrint's PDF options, and what the files the HTML names hold (a
+    picture saved again under its name changes the page, not its HTML)."""
 
     html: str
     identity: str
     base_url: str
     options: dict = field(default_factory=dict)
+    files: str = ""
 
     def key(self, salt: str) -> str:
         digest = hashlib.sha256(salt.encode() + b"\0" + self.identity.encode())
-        digest.update(repr(sorted(self.options.items())).encode())
+        digest.update(repr(sorted(self.options.items())).encode() + b"\0" + self.files.encode())
         return digest.hexdigest()
 
 
@@ -41,6 +43,7 @@ class PageJob:
 class RenderedPage:
     pdf: bytes
     warnings: list[str]
+    read: object = None         # what preflight read of the PDF, kept with it (typeset.pipeline.build_live)
 
 
 class PageCache:

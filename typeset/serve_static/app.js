@@ -14,15 +14,33 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+// A finding's number, as the proof numbers its marks: ① … ⑳, then (21).
+const CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳";
+const numbered = (f) => (f.number <= CIRCLED.length ? CIRCLED[f.number - 1] : `(${f.number})`);
+const SEVERITY = { error: "错误", warning: "注意" };
+
 // A finding's place: its article when it has one, else its page.
 function findingLink(f) {
   const page = state.pages.find((p) => p.page === f.page);
   const href = f.article ? `#article=${encodeURIComponent(f.article)}` : page ? `#page=${page.index}` : null;
-  const text = `${f.where ? f.where + ": " : ""}${f.message}`;
+  const text = `${numbered(f)} ${f.where ? f.where + ": " : ""}${f.message}`;
   const item = el("li", { className: f.severity });
   item.append(href ? el("a", { href, textContent: text }) : text);
   if (f.hint) item.append(el("div", { className: "hint", textContent: f.hint }));
   return item;
+}
+
+// The proof's marks, drawn over the page image: a module with findings outlined (red for an
+// error, dashed orange for a warning) and tagged with its findings' numbers and checks; the
+// page's own findings (no article) in a note at its head.
+function mark(node, findings) {
+  if (!findings.length) return;
+  node.classList.add(findings.some((f) => f.severity === "error") ? "has-error" : "has-warning");
+  const tags = el("span", { className: "marks" });
+  for (const f of findings)
+    tags.append(el("span", { className: `mark ${f.severity}`, title: f.message,
+                             textContent: `${numbered(f)} ${SEVERITY[f.severity] || ""} [${f.check}]` }));
+  node.append(tags);
 }
 
 function renderPages() {
@@ -40,12 +58,15 @@ function renderPages() {
         const zone = el("a", { className: "zone", href: `#article=${encodeURIComponent(article.slug)}`,
                                title: article.title });
         zone.dataset.slug = article.slug;
-        if (article.findings.some((f) => f.severity === "error")) zone.classList.add("has-error");
+        mark(zone, article.findings.filter((f) => f.page === null || f.page === region.page));
         Object.assign(zone.style, { left: `${(100 * left) / w}%`, top: `${(100 * top) / h}%`,
                                     width: `${(100 * (right - left)) / w}%`, height: `${(100 * (bottom - top)) / h}%` });
         figure.append(zone);
       }
     }
+    const note = el("div", { className: "page-note" });
+    mark(note, state.findings.filter((f) => f.page === page.page && !f.article));
+    figure.append(note);
     box.append(figure);
   }
 }
@@ -105,7 +126,8 @@ async function render(next) {
   const status = $("status");
   status.classList.toggle("building", state.building);
   status.textContent = state.building ? "排版中 building…"
-    : state.built ? `${state.built} 排好 built in ${state.seconds} s · version ${state.version}` : "";
+    : state.built ? `${state.built} 排好 built in ${state.seconds} s (${state.rendered} 版 rendered)`
+                    + ` · version ${state.version}` : "";
   const error = $("error");
   error.hidden = !state.error;
   error.textContent = state.error ? `错误 error: ${state.error}` : "";
@@ -114,6 +136,8 @@ async function render(next) {
     $("findings-count").textContent = `(${state.findings.length})`;
     $("findings").replaceChildren(...state.findings.map(findingLink));
     route(false);
+    // when this build's images went on screen (the browser test times a save with it)
+    document.body.dataset.shown = `${shown} ${Date.now()}`;
   }
 }
 
