@@ -4,11 +4,12 @@ rendered at 40 dpi into tests/gallery/ (`make gallery`)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from PIL import Image
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -33,7 +34,8 @@ def main() -> None:
             pdf = next(out.glob("*.pdf"))
             subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf),
                             str(work / name)], check=True)
-            shutil.copyfile(work / f"{name}.png", HERE / "gallery" / f"{name}.png")
+            with Image.open(work / f"{name}.png") as page:      # 64 colours: a small file for the README
+                page.convert("RGB").quantize(64).save(HERE / "gallery" / f"{name}.png", optimize=True)
             print(f"tests/gallery/{name}.png")
 
 
