@@ -184,6 +184,7 @@ def test_hard_wrapped_crlf_subheading_and_two_line_headline():
         "带动周边群众就业200余人。",
         "“我们还和高校合作，引进了新品种。”他说，下一步将扩大规模。",
     ]
+    assert a.subheads == (1,)
 
 
 def test_no_section_no_kicker_bare_dateline():
@@ -326,6 +327,7 @@ def test_every_dump_round_trips(tmp_path, dump):
     assert loaded.issue.pages[0].layout == "sikai"
     assert loaded.issue.pages[0].editor == page.editor
     assert [list(a.paragraphs) for a in loaded.articles.values()] == [a.paragraphs for a in page.articles]
+    assert [a.subheads for a in loaded.articles.values()] == [a.subheads for a in page.articles]
     assert [a.title for a in loaded.articles.values()] == [a.title for a in page.articles]
 
 
@@ -438,6 +440,7 @@ def test_heading_details():
     a = page.articles[0]
     assert a.title == "学习C#"
     assert a.paragraphs == ["#话题#不是标题。", "小标题", "正文。"]
+    assert a.subheads == (1,)
 
 
 def test_one_paragraph_per_line_dump():
@@ -452,6 +455,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 _line = st.one_of(
     st.just(""), st.just("# 版"), st.just("## 标题"), st.just("### 小题"), st.just("引题：上一行"),
+    st.just("强化龙头带动"), st.just("（二）服务内容"),
     st.just("——记一位老人"), st.just("通讯员 纪哲"), st.just("（记者 张三）"), st.just("责任编辑 甲 校对 乙"),
     st.just("本报讯(通讯员 纪哲) 正文,"), st.sampled_from(["电信网", "络诈骗。", "说:\"好。\"", "APP 5G 3.5%"]),
     st.text(alphabet="鄄城,。（）()“”\"#—- \t讯报记者", max_size=12),
@@ -471,6 +475,7 @@ def test_parse_dump_never_crashes(lines):
         assert f and f == f.strip()
         assert not re.search(r"[\u4e00-\u9fff][,():;?!]|[,():;?!][\u4e00-\u9fff]", f), f
     assert all(a.paragraphs and a.title for a in page.articles)
+    assert all(all(0 <= i < len(a.paragraphs) for i in a.subheads) for a in page.articles)
     found, typed = Counter(han_chars(all_text(page))), Counter(without_labels(han_chars(dump)))
     if any(label in dump for label in ("引题", "副题", "责任编辑", "美编", "校对")):
         assert found <= Counter(han_chars(dump))      # a label's own characters are no text
@@ -485,3 +490,80 @@ def test_written_folder_has_ordinary_permissions(tmp_path, seed):
     mask = os.umask(0o022)
     os.umask(mask)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~mask
+
+
+# ------------------------------------------------------------------------------------------
+# 小标题 inside an article
+
+def test_seed_has_no_subheads(seed):
+    assert [a.subheads for a in seed.articles] == [(), (), (), ()]
+    # its lone short OCR piece is still joined to the text after it
+    assert "今年，鄄城县总工会联合团县委，在全县13个镇街" in seed.articles[1].paragraphs[1]
+
+
+def test_unmarked_subheads_in_series_are_kept():
+    page = import_file(DUMPS / "005_subheads.txt")
+    first, second = page.articles
+    assert len(page.articles) == 2
+    assert first.paragraphs == [
+        "近年来，鄄城县发制品产业不断壮大，已成为群众增收的重要渠道。",
+        "强化龙头带动",
+        "县里先后引进多家龙头企业，带动上下游企业200余家。全县发制品从业人员超过5万人，产品远销欧美等地。",
+        "“线上+线下”齐发力",
+        "今年，县里联合电商平台开展直播带货，销售额同比增长三成。",
+    ]
+    assert first.subheads == (1, 3)
+    assert first.byline == "通讯员 纪哲" and first.dateline == "本报讯（通讯员 纪哲）"
+    assert second.paragraphs == ["县总工会暑期爱心托管班8月1日开班。", "一、托管对象",
+                                 "全县一至六年级职工子女均可报名，名额有限。", "二、服务内容",
+                                 "开展美术、手工、安全教育等课程。"]
+    assert second.subheads == (1, 3)
+
+
+def test_subheads_are_written_as_markdown_subheads(tmp_path):
+    page = import_file(DUMPS / "005_subheads.txt")
+    folder = write_issue(page, tmp_path / "issue", paper="报", date=DATE, page_number=2)
+    text = (folder / "articles" / "p2-01.md").read_text("utf-8")
+    body = text.split("---\n", 2)[2]
+    assert [line for line in body.splitlines() if line.startswith("#")] == ["## 强化龙头带动", "## “线上+线下”齐发力"]
+    assert "\n\n## 强化龙头带动\n\n县里先后引进" in body
+    loaded = load_issue(folder).articles
+    assert loaded["p2-01"].subheads == (1, 3) and loaded["p2-02"].subheads == (1, 3)
+    assert loaded["p2-02"].paragraphs[1] == "一、托管对象"
+    assert page_document(page, paper="报", date=DATE, page_number=2).articles[0].subheads == (1, 3)
+
+
+@pytest.mark.parametrize("marked", ["### 强化带动", "### 强化带动\n\n### 加强宣传"])
+def test_subhead_is_never_joined_to_the_text_after_it(marked):
+    a = parse_dump(f"## 标题\n\n第一段。\n\n{marked}\n\n接着写的正文没有完\n\n这里写完。\n").articles[0]
+    heads = [line[4:] for line in marked.split("\n\n")]
+    assert a.paragraphs == ["第一段。", *heads, "接着写的正文没有完这里写完。"]
+    assert a.subheads == tuple(range(1, 1 + len(heads)))
+
+
+def test_numbered_subheads_with_brackets():
+    a = parse_dump("## 标题\n\n导语一段。\n\n（一）聚焦重点，精准发力\n\n正文一。\n\n（二）强化宣传\n\n正文二。\n").articles[0]
+    assert a.subheads == (1, 3)
+    assert a.paragraphs[1] == "（一）聚焦重点，精准发力"
+
+
+@pytest.mark.parametrize("dump", [
+    # one lone short line: an OCR break, joined to the text after it
+    "第一段。\n\n今年县总工会联合\n\n团县委开展活动。\n\n第三段。",
+    # a series, but the text before each does not end a sentence: OCR breaks
+    "第一段说到\n\n县总工会联合\n\n团县委开展活动，还有\n\n各镇街工会\n\n一起参与。",
+    # a series, but with clause punctuation (unnumbered) or too long
+    "第一段。\n\n今年，县总工会联合\n\n团县委开展活动。\n\n同时，各镇街工会\n\n一起参与。",
+    "第一段。\n\n鄄城县总工会联合团县委以及各镇街工会和妇联\n\n开展活动。\n\n鄄城县总工会联合团县委以及各镇街妇联和工会\n\n开展活动。",
+    # credits in the middle of the text
+    "第一段。\n\n通讯员 纪哲\n\n第二段。\n\n记者 张三\n\n第三段。",
+])
+def test_unclear_lines_are_not_subheads(dump):
+    a = parse_dump("## 标题\n\n" + dump).articles[0]
+    assert a.subheads == ()
+
+
+def test_last_line_is_not_an_unmarked_subhead():
+    a = parse_dump("## 标题\n\n第一段。\n\n强化带动\n\n第二段。\n\n加强宣传\n").articles[0]
+    assert a.subheads == ()
+    assert a.paragraphs == ["第一段。", "强化带动第二段。", "加强宣传"]

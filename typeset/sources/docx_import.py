@@ -34,7 +34,7 @@ import yaml
 from typeset.model.errors import UserError
 from typeset.sources.importer import DASH, MARKER, article_slug, byline_of, split_dateline
 from typeset.sources.issue_folder import read_bytes
-from typeset.sources.markdown_body import escape_text, line_start_escape, parse_body
+from typeset.sources.markdown_body import as_markdown_subhead, escape_text, line_start_escape, parse_body
 from typeset.sources.text import normalize
 
 __all__ = ["DocxPicture", "ImportedDocx", "import_docx", "add_to_issue"]
@@ -247,7 +247,7 @@ def import_docx(path: Path | str) -> ImportedDocx:
         if last.text and (credit := byline_of(last.text)):
             meta["byline"] = credit
             lines[texts[-1]] = ("text", last._replace(text="", bold=()))
-    blocks = [("## " + escape_text(para.text).replace("#", "\\#")) if kind == "subhead"
+    blocks = [as_markdown_subhead(para.text) if kind == "subhead"
               else line_start_escape(_markdown_paragraph(para.text, para.bold))
               for kind, para in lines if para.text]
     if all(block.startswith("## ") for block in blocks):

@@ -15,8 +15,16 @@ Rules, in the order they are applied:
 * **Section.** ``# X`` is the section name (版名). Only one, before the first headline.
 * **Headline.** ``## X`` starts an article; two ``##`` lines with nothing but blank lines
   between them are one headline broken in two (joined with a space: the phrase gap).
-  Deeper headings (``### X``) are kept as body paragraphs of their own (小标题) without the
-  ``#``, never joined to the text around them.
+  Deeper headings (``### X``) are 小标题 (``subheads``, written ``## X`` in the record) without
+  the ``#``, never joined to the text around them.
+* **Unmarked subheads.** A dump without ``###`` marks a 小标题 only by setting it alone, and an
+  OCR break can leave a short piece alone too ("今年，鄄城县总工会联合" + "团县委，…"), so a
+  plain line is taken as a subhead only when all of this holds: it is a block of one line, at
+  most 20 characters, with a Han character and no punctuation but spaces, quotes, 《》 and the
+  like (a numbered one, "一、…" "（一）…" "(1)…", may also hold ，、), not a credit; the piece
+  before it, in the same article, ends a sentence; more text of the article follows it; and the
+  article has at least two such lines (subheads come in series; a lone one stays text and may
+  be repaired as an OCR break). A subhead is never joined to the text before or after it.
 * **Kicker (引题).** Only in two places, so that the end of one article is never mistaken for
   the kicker of the next: (a) the text between the section header (or the top of the dump)
   and the first ``##`` is the first article's kicker (at most 60 characters, one paragraph
@@ -59,7 +67,7 @@ from typeset.model.records import ARTICLE_MAX_CHARS, HEAD_MAX, NAME_MAX, Article
 
 from .folder_writer import toml_string, write_records
 from .issue_folder import read_text
-from .markdown_body import as_markdown_paragraph
+from .markdown_body import as_markdown_paragraph, as_markdown_subhead
 from .messages import describe
 from .text import normalize
 
@@ -79,6 +87,7 @@ class ImportedArticle(BaseModel):
     dateline: str | None = None
     byline: str | None = None
     paragraphs: list[str]
+    subheads: tuple[int, ...] = ()     # indexes of the paragraphs that are 小标题
 
 
 class ImportedPage(BaseModel):
@@ -115,20 +124,37 @@ def _block_pieces(lines: list[str]) -> list[str]:
     return ["".join(lines)]
 
 
-def _repair(pieces: list[str], sealed: frozenset[int] = frozenset()) -> list[str]:
+def _repair(pieces: list[str], sealed: frozenset[int] = frozenset()) -> list[tuple[str, bool]]:
     """Join a piece to the one before it when the one before does not end a sentence.
 
-    Pieces whose index is in `sealed` (小标题) are never joined to a neighbour.
+    Pieces whose index is in `sealed` (小标题) are never joined to a neighbour; each paragraph
+    comes with True if it is one of them.
     """
-    paragraphs: list[str] = []
+    paragraphs: list[tuple[str, bool]] = []
     previous_sealed = True
     for i, piece in enumerate(pieces):
-        if not previous_sealed and i not in sealed and not ends_sentence(paragraphs[-1]):
-            paragraphs[-1] += piece
+        if not previous_sealed and i not in sealed and not ends_sentence(paragraphs[-1][0]):
+            paragraphs[-1] = (paragraphs[-1][0] + piece, False)
         else:
-            paragraphs.append(piece)
+            paragraphs.append((piece, i in sealed))
         previous_sealed = i in sealed
     return paragraphs
+
+
+SUBHEAD_MAX = 20
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[）)])")
+_SUBHEAD_MARKS = re.compile(r"[\s“”‘’\"'《》〈〉「」『』·•—–\-/+＋]")
+
+
+def _may_be_subhead(line: str) -> bool:
+    """A line that could be an unmarked 小标题 (taken only in a series, see the module docstring)."""
+    text = normalize(line)
+    numbered = _NUMBERED.match(text)
+    rest = text[numbered.end():] if numbered else text
+    if numbered:
+        rest = re.sub(r"[，、]", "", rest)
+    return (0 < len(text) <= SUBHEAD_MAX and bool(re.search(r"[\u3400-\u9fff]", rest))
+            and all(c.isalnum() or _SUBHEAD_MARKS.match(c) for c in rest) and byline_of(text) is None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +334,7 @@ def _preamble_kicker(preamble: list[_Block], where: str | None) -> str | None:
     pieces = [p for block in preamble for p in _block_pieces(block.lines)]
     if pieces:
         pieces[0] = MARKER.sub("", pieces[0], 1) if MARKER.match(pieces[0]) else pieces[0]
-    paragraphs = [normalize(p) for p in _repair(pieces)]
+    paragraphs = [normalize(p) for p, _ in _repair(pieces)]
     paragraphs = [p for p in paragraphs if p]
     if not paragraphs:
         return None
@@ -339,29 +365,37 @@ def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where:
 
     pieces: list[str] = []
     sealed: set[int] = set()
+    unmarked: list[int] = []     # lines that may be unmarked 小标题
     for block in body:
         if block.kind == "subheading":
             sealed.add(len(pieces))
+        elif len(block.lines) == 1 and _may_be_subhead(block.lines[0]):
+            unmarked.append(len(pieces))
         pieces.extend(_block_pieces(block.lines))
     byline = None
     if pieces and (len(pieces) - 1) not in sealed and (credit := byline_of(pieces[-1])):
         byline = credit
         pieces.pop()
+    unmarked = [i for i in unmarked if 0 < i < len(pieces) - 1 and ends_sentence(pieces[i - 1])]
+    if len(unmarked) >= 2:
+        sealed.update(unmarked)
 
-    paragraphs = [normalize(p) for p in _repair(pieces, frozenset(sealed))]
-    paragraphs = [p for p in paragraphs if p]
+    repaired = [(normalize(p), subhead) for p, subhead in _repair(pieces, frozenset(sealed))]
+    repaired = [(p, subhead) for p, subhead in repaired if p]
 
     dateline = None
-    if paragraphs:
-        dateline, rest = split_dateline(paragraphs[0])
+    if repaired and not repaired[0][1]:
+        dateline, rest = split_dateline(repaired[0][0])
         if rest:
-            paragraphs[0] = rest
+            repaired[0] = (rest, False)
         else:
-            paragraphs.pop(0)
+            repaired.pop(0)
 
-    if byline is None and paragraphs and (m := _RUN_IN_BYLINE.search(paragraphs[-1])):
+    if byline is None and repaired and not repaired[-1][1] and (m := _RUN_IN_BYLINE.search(repaired[-1][0])):
         byline = m.group(1).strip()
-        paragraphs[-1] = paragraphs[-1][:m.start()].rstrip()
+        repaired[-1] = (repaired[-1][0][:m.start()].rstrip(), False)
+    paragraphs = [p for p, _ in repaired]
+    subheads = tuple(i for i, (_, subhead) in enumerate(repaired) if subhead)
 
     if not paragraphs:
         raise UserError(f"article '{title}' has no body text", where=_at(where, line))
@@ -373,7 +407,7 @@ def _article(heads: list[_Block], body: list[_Block], kicker: str | None, where:
         raise UserError(f"article '{title[:20]}' has {size:,} characters, at most {ARTICLE_MAX_CHARS:,}: "
                         "is a '## ' line missing?", where=_at(where, line))
     return ImportedArticle(kicker=kicker, title=title, subtitle=subtitle, dateline=dateline,
-                           byline=byline, paragraphs=paragraphs)
+                           byline=byline, paragraphs=paragraphs, subheads=subheads)
 
 
 def import_file(path: Path | str) -> ImportedPage:
@@ -415,7 +449,8 @@ def _article_markdown(article: ImportedArticle, priority: int) -> str:
     meta = {k: v for k, v in meta.items() if v is not None}
     meta["priority"] = priority
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
-    body = "\n\n".join(as_markdown_paragraph(p) for p in article.paragraphs)
+    body = "\n\n".join(as_markdown_subhead(p) if i in article.subheads else as_markdown_paragraph(p)
+                       for i, p in enumerate(article.paragraphs))
     return "---\n" + front + "---\n\n" + body + "\n"
 
 

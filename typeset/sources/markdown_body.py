@@ -25,7 +25,7 @@ from markdown_it.token import Token
 from typeset.model.errors import UserError
 
 __all__ = ["Run", "Paragraph", "Subhead", "Block", "BriefItem", "parse_body", "brief_items", "escape_text",
-           "line_start_escape", "as_markdown_paragraph"]
+           "line_start_escape", "as_markdown_paragraph", "as_markdown_subhead"]
 
 
 @dataclass(frozen=True)
@@ -217,3 +217,8 @@ def line_start_escape(line: str) -> str:
 def as_markdown_paragraph(text: str) -> str:
     """A plain paragraph written so that it reads back as exactly itself."""
     return line_start_escape(escape_text(text))
+
+
+def as_markdown_subhead(text: str) -> str:
+    """A 小标题 written as a ``## …`` line that reads back as exactly itself."""
+    return "## " + escape_text(text).replace("#", "\\#")
