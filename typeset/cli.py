@@ -138,7 +138,7 @@ def build(issue: Path, output: Path, write_html: bool, source_date_epoch: int | 
     for warning in result.report.warnings:
         click.echo(f"注意 warning: {warning.where()} {warning.message}", err=True)
     pages = len(result.plan.pages)
-    articles = sum(len(p.modules) for p in result.plan.pages)
+    articles = len({m.record.slug for p in result.plan.pages for m in p.modules})   # a 头条 may take two modules
     for out in result.outputs:
         errors = f", {len(out.report.errors)} preflight error(s) marked" if out.report.errors else ""
         click.echo(f"wrote {out.pdf} ({pages} 版, {articles} articles{errors})")
