@@ -8,8 +8,8 @@ fork server by writing to them)."""
 
 import gc
 
-from typeset import batch
+from typeset import workers
 
-batch.die_with_parent()         # the fork server ends with the batch that started it
-batch.warm_up(full=True)
+workers.die_with_parent()         # the fork server ends with the batch that started it
+workers.warm_up(full=True)
 gc.freeze()
