@@ -106,3 +106,38 @@ def test_only_the_changed_page_is_rendered_again(tmp_path):
     cache.salt = "other fonts"
     pipeline.build(issue, tmp_path / "out", page_cache=cache)
     assert len(rendered) == 7                       # new fonts: every page again
+
+
+def test_a_watch_rebuild_reads_only_the_changed_page_for_preflight(tmp_path, monkeypatch):
+    """After one article changed, preflight reads the page rendered again and keeps what it read
+    of the others (the hook counts every page the PDF reader parses)."""
+    from typeset import render, watch
+    from typeset.preflight import pdftext
+
+    folder = _issue(tmp_path / "issue")
+    read, rendered, lines = [], [], []
+    parse = pdftext.pages
+
+    def counted(pdf):
+        pages = parse(pdf)
+        read.append(len(pages))
+        return pages
+
+    class Counted(PageCache):
+        def __init__(self):
+            super().__init__(on_render=rendered.append)
+    monkeypatch.setattr(pdftext, "pages", counted)
+    monkeypatch.setattr(render, "PageCache", Counted)
+    record = folder / "articles" / "a2.md"
+
+    def edit_after_the_first(line, error):
+        lines.append((line, error))
+        if len(lines) == 1:
+            assert sum(read) == 3 and len(rendered) == 3        # the first build reads every page
+            read.clear()
+            record.write_text(record.read_text(encoding="utf-8").replace("。", "！", 1), encoding="utf-8")
+    assert watch.watch(folder, tmp_path / "out", interval=0.05, report=edit_after_the_first, max_builds=2) == 2
+    assert not any(error for _, error in lines), lines
+    assert len(rendered) == 4 and sum(read) == 1        # page 2 alone rendered again, and read
+    pipeline.build(folder, tmp_path / "fresh")
+    assert sum(read) == 1 + 3                           # the hook sees a build without the cache read all

@@ -229,9 +229,12 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
     if b.write_html:
         _write_html(target.with_suffix(".html"), html)
     result = VariantOutput(variant, target, report)
+    pdf_pages = None        # what preflight read of each page, when it is what the issue PDF holds
     with atomic_target(target) as tmp:
         if per_page:
-            identifier = _render_by_page(b, html_options, options, identity, report, tmp)
+            identifier, pages = _render_by_page(b, html_options, options, identity, report, tmp)
+            if variant == PLAIN:        # the print PDF's pages are rewritten after (finish_print)
+                pdf_pages = _pages_read(pages)
         else:
             # the document's identity: its HTML, with where the cache folder (print pictures, the
             # built profile) is left out, so a print PDF is the same bytes in any output folder
@@ -244,7 +247,7 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         elif variant == "archive":
             output.finish_archive(tmp, issue_plan, identifier)
             report.findings += preflight.check_archive_pdf(tmp, issue_plan)
-        report.findings += preflight.check_pdf(tmp, issue_plan)
+        report.findings += preflight.check_pdf(tmp, issue_plan, pdf_pages=pdf_pages)
         if report.errors:
             raise PreflightFailed(report)
     if variant == "print":
@@ -260,14 +263,23 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
 
 
 def _render_by_page(b: _Build, html_options: dict, pdf_options: dict, identity: tuple[str, str] | None,
-                    report: Report, target: Path) -> str:
+                    report: Report, target: Path) -> tuple[str, list[render.RenderedPage]]:
     """The issue rendered a page at a time (reused from the page cache, else in `b.jobs`
-    processes) and assembled into `target`; returns the document's identifier."""
+    processes) and assembled into `target`; returns the document's identifier and the pages."""
     jobs = _page_jobs(b.plan, b.placed, html_options, pdf_options, identity)
     pages = render.render_pages(jobs, b.jobs, b.page_cache)
     report.findings += render.page_findings(pages)
     render.assemble(pages, target)
-    return hashlib.sha256("".join(job.identity for job in jobs).encode()).hexdigest()
+    return hashlib.sha256("".join(job.identity for job in jobs).encode()).hexdigest(), pages
+
+
+def _pages_read(pages: list[render.RenderedPage]) -> list:
+    """Every page as preflight reads it, numbered in the issue: a page rendered again is read,
+    a page from the page cache keeps what was read of it (the same PDF bytes)."""
+    for number, page in enumerate(pages, 1):
+        page.read = page.read or preflight.read_pages(page.pdf)[0]
+        page.read.page_number = number
+    return [page.read for page in pages]
 
 
 def _page_jobs(plan: IssuePlan, placed: list[PlacedPicture], html_options: dict, pdf_options: dict,
@@ -414,11 +426,9 @@ def build_live(issue_folder: Path | str, page_cache: render.PageCache) -> LiveBu
         b = _Build(plan, issue_folder, record_findings, placed, None, False, None, None, None, page_cache=page_cache)
         html_options = dict(variant="proof", picture_src=_picture_src(placed))
         pages = render.render_pages(_page_jobs(plan, placed, html_options, {}), 1, page_cache)
-        for number, page in enumerate(pages, 1):    # preflight reads a page set again; the others it has read
-            page.read = page.read or preflight.read_pages(page.pdf)[0]
-            page.read.page_number = number
+        pdf_pages = _pages_read(pages)
 
         def assemble(check: Path) -> list[Finding]:
             render.assemble(pages, check)
             return render.page_findings(pages)
-        return LiveBuild(plan, _proof_report(b, assemble, [page.read for page in pages]), pages)
+        return LiveBuild(plan, _proof_report(b, assemble, pdf_pages), pages)

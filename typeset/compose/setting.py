@@ -385,12 +385,20 @@ def compose_paragraph(spans: list[tuple[str, str]] | str, width_pt: float, size_
     """
     if isinstance(spans, str):
         spans = [(spans, "shusong")]
-    spans = [(t, r) for t, r in spans if t]
+    return _composed(tuple((t, r) for t, r in spans if t), width_pt, size_pt, style, indent)
+
+
+@functools.lru_cache(maxsize=4096)      # bounded: flat memory over a long batch
+def _composed(spans: tuple[tuple[str, str], ...], width_pt: float, size_pt: float, style: HouseStyle,
+              indent: bool) -> Lines:
+    """compose_paragraph's lines, shared by every call with the same text, width and style: the
+    planner asks again at the widths it tries, and a watching process (paiban watch, serve) sets
+    only the paragraphs an edit changed; a Lines is read-only and sets each line once."""
     if not spans:
         return Lines(None, width_pt, [])
     first_indent = style.indent_em * size_pt if indent else 0.0
     # a word is split only when wider than the narrowest line it may have to fit: the first
-    para = _paragraph(spans, size_pt, style, width_pt - first_indent)
+    para = _paragraph(list(spans), size_pt, style, width_pt - first_indent)
     breaks = para.breaks(width_pt, first_indent)
     return Lines(para, width_pt, [(s, e, first_indent if i == 0 else 0.0, i < len(breaks) - 1, None,
                                    e in para.hung) for i, (s, e) in enumerate(breaks)])
