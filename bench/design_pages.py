@@ -15,39 +15,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-PAGES = {"text4000": dict(articles=4, lengths=[1500, 1100, 800, 600]),
-         "pictures7000": dict(articles=5, lengths=[2200, 1700, 1300, 1000, 800], pictures=2),
-         "text7500": dict(articles=6, lengths=[2100, 1600, 1300, 1000, 800, 700])}
-
-
 def write_pages(out: Path) -> dict[str, Path]:
-    """The sample's folder and the generated issue folders, by name."""
-    from generate import write_issue
-    from PIL import Image
+    """The sample's folder and the generated pages the tests hold to the rules
+    (tests/design_pages.py), by name."""
+    import design_pages
 
     folders = {"sample": ROOT / "content" / "meili-juancheng"}
-    for name, spec in PAGES.items():
+    for name in design_pages.PAGES:
         folder = out / name
         shutil.rmtree(folder, ignore_errors=True)
-        pictures = spec.get("pictures", 0)
-        write_issue(folder, articles=spec["articles"], lengths=spec["lengths"], pictures=bool(pictures), seed=3)
-        if pictures:   # two pictures: a landscape for the lead, a portrait (turned sample) for the third
-            portrait = folder / "images" / "portrait.jpg"
-            with Image.open(folder / "images" / "jiancha.jpg") as image:
-                image.transpose(Image.Transpose.ROTATE_90).save(portrait, quality=85)
-            for article in sorted((folder / "articles").glob("*.md")):
-                text = article.read_text(encoding="utf-8")
-                if "p1-03" in article.name:
-                    text = text.replace("images/jiancha.jpg", "images/portrait.jpg")
-                elif "p1-01" not in article.name:
-                    head, body = text.split("\n---\n", 1)
-                    head = head.split("pictures:")[0].rstrip()
-                    text = head + "\n---\n" + body
-                article.write_text(text, encoding="utf-8")
-        folders[name] = folder
+        folders[name] = design_pages.write_page(folder, name)
     return folders
 
 
