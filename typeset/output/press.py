@@ -9,7 +9,7 @@ from pathlib import Path
 from typeset.model.layout import MM
 from typeset.plan import IssuePlan
 from typeset.render import document_date
-from typeset.system.clock import BEIJING
+from typeset.system.clock import printed_time
 
 from .identity import document_uuid
 from .newsprint import add_overprint_states, overprint_black
@@ -154,4 +154,4 @@ def slug_time(plan: IssuePlan, epoch: int | None) -> str:
     """The print slug's time: the document's date (SOURCE_DATE_EPOCH, else the issue's date, so
     the file is reproducible) in Beijing time."""
     when = dt.datetime.fromisoformat(document_date(plan, epoch).replace("Z", "+00:00"))
-    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M 北京时间")
+    return printed_time(when)

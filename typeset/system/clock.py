@@ -29,5 +29,9 @@ def beijing_time(given: int | None = None) -> str:
     """A time printed on a page for the newsroom (the proof's "built"), in Beijing time:
     SOURCE_DATE_EPOCH when set, else now."""
     epoch = source_date_epoch(given)
-    when = dt.datetime.fromtimestamp(epoch, BEIJING) if epoch is not None else dt.datetime.now(BEIJING)
-    return when.strftime("%Y-%m-%d %H:%M 北京时间")
+    return printed_time(dt.datetime.fromtimestamp(epoch, BEIJING) if epoch is not None else dt.datetime.now(BEIJING))
+
+
+def printed_time(when: dt.datetime) -> str:
+    """A moment as a page prints it for the newsroom: Beijing time, to the minute."""
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M 北京时间")
