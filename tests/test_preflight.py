@@ -294,3 +294,19 @@ def test_a_plan_that_loses_text_is_an_error(built):
     assert [(f.severity, f.article) for f in findings] == [("error", module.record.slug)]
     assert "missing" in findings[0].message
     assert preflight.check_plan_text(issue_plan) == []
+
+
+def test_a_hung_mark_belongs_to_its_column_and_nothing_else_does():
+    """clreq's hanging punctuation: a 、，。 set from the column's right edge into the gutter is
+    the column's; a Han character there, or a mark further out, is not."""
+    from typeset.preflight.text import _Centres
+
+    em, edge = 9.0, 117.0
+
+    def glyph(text, x0):
+        return {"text": text, "x0": x0, "x1": x0 + em, "top": 10.0, "bottom": 10.0 + em}
+
+    chars = [glyph("绍", edge - em), glyph("，", edge), glyph("县", edge), glyph("。", edge + em)]
+    column = (0.0, 0.0, edge, 100.0)
+    assert [c["text"] for c in _Centres(chars, 0, 0).inside(column, hang=0.75 * em)] == ["绍", "，"]
+    assert [c["text"] for c in _Centres(chars, 0, 0).inside(column)] == ["绍"]

@@ -69,9 +69,8 @@ class HouseStyle(_Section):
     # wider gap makes pdftotext read spaces between Han characters.
     char_stretch_cap_em: float = 0.08
     # Hang one 、，。 (at ½ em) past the right edge, only when the line would otherwise stretch
-    # its Han spacing to compose.MAX_CHAR_GAP_EM or more and squeezing in cannot help. Off by default:
-    # preflight's text check counts a mark hanging past a module's last column as outside the
-    # module (a build error), so a layout may turn it on only once that check allows it.
+    # its Han spacing to compose.MAX_CHAR_GAP_EM or more and squeezing in cannot help (clreq:
+    # optional on the mainland; preflight counts the hung mark as the column's).
     hang_punctuation: bool = False
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
+from typeset.compose import HANGING
 from typeset.model.findings import Finding, article_finding
 from typeset.system import fonts
 
@@ -57,13 +58,15 @@ class _Centres:
         self.ys = [y for y, _, _ in placed]
         self.placed, self.chars = placed, chars
 
-    def inside(self, rect: tuple[float, float, float, float]) -> list[dict]:
+    def inside(self, rect: tuple[float, float, float, float], hang: float = 0.0) -> list[dict]:
         """The characters whose centre lies in `rect` (x0, y0, x1, y1), in reading order of
-        the PDF's content stream."""
+        the PDF's content stream. A 、，。 whose centre lies up to `hang` past the right edge
+        belongs to it too: the house style may hang one past the column (clreq)."""
         lo = bisect.bisect_left(self.ys, rect[1] - self.SLACK)
         hi = bisect.bisect_right(self.ys, rect[3] + self.SLACK)
         left, right = rect[0] - self.SLACK, rect[2] + self.SLACK
-        found = sorted(i for _, x, i in self.placed[lo:hi] if left <= x <= right)
+        found = sorted(i for _, x, i in self.placed[lo:hi]
+                       if left <= x <= right or (right < x <= right + hang and self.chars[i]["text"] in HANGING))
         return [self.chars[i] for i in found]
 
 
@@ -120,7 +123,9 @@ def check_text(pdf_path: Path | str, plan, *, extractor: str = "auto",
                 text = _poppler_text(pdf_path, page_number,
                                      (rect[0] + ox, rect[1] + oy, rect[2] + ox, rect[3] + oy))
             else:
-                inside = centres.inside(rect)
+                # a hung mark starts at the edge: its full-width box's centre lies ½ em out
+                hang = layout.em * 0.75 if layout.compose.hang_punctuation else 0.0
+                inside = centres.inside(rect, hang)
                 text = "".join(c["text"] for c in inside)
                 findings += _check_roles(module, inside, number)
             expected, found = _letters(expected_text(module)), _letters(text)
