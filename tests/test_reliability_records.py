@@ -86,6 +86,20 @@ def test_separator_or_bidi_control_is_named_by_code_point(tmp_path, code, form):
     assert_nothing_written(out)
 
 
+@pytest.mark.parametrize("form", ["typed", "escaped"])
+@pytest.mark.parametrize(("old", "field"), [('paper = "测试日报"', "paper"), ('section = "测试版"', "pages.0.section")])
+def test_separator_in_issue_toml_is_named_with_its_field(tmp_path, form, old, field):
+    folder = two_page_issue(tmp_path / "issue", article("第二篇", BODY))
+    key, value = old.split(" = ")
+    ch = "\u2028" if form == "typed" else "\\u2028"
+    set_toml(folder, old, f'{key} = "{value.strip(chr(34))[:2]}{ch}{value.strip(chr(34))[2:]}"')
+    out = tmp_path / "out"
+    code, stderr = cli("build", str(folder), "-o", str(out))
+    line = one_line(code, stderr, "issue.toml", "U+2028", field)
+    assert "Traceback" not in stderr, line
+    assert_nothing_written(out)
+
+
 def test_imported_heading_with_a_line_separator_is_kept_whole_or_named(tmp_path):
     dump = tmp_path / "dump.txt"
     dump.write_text("# 魅力鄄城\n\n## 鄄城县召开\u2028全县工作会议\n\n本报讯 会议强调要狠抓落实。\n", encoding="utf-8")

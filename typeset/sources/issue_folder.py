@@ -56,6 +56,19 @@ def read_text(path: Path, *, separators: bool = False) -> str:
     return text
 
 
+def _separator_in(value, field: str = "") -> tuple[str, str] | None:
+    """(field, message) of the first separator or bidi control in a parsed TOML value: typed
+    in the file or written as an escape (\\u2028), it would reach the 报眉 either way."""
+    if isinstance(value, str):
+        found = separator_problem(value)
+        return (field, found[1]) if found else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if found := _separator_in(item, f"{field}.{key}" if field else str(key)):
+            return found
+    return None
+
+
 def _value_problem(error: Exception) -> str:
     """A parser's ValueError as one short line."""
     text = " ".join(str(error).split())
@@ -320,6 +333,9 @@ def load_issue(folder: Path | str, *, allow_missing_pictures: bool = False) -> L
         raise UserError(f"malformed TOML: {_value_problem(e)}", where=str(issue_file)) from None
     except RecursionError:
         raise UserError("malformed TOML: arrays or tables nested too deep", where=str(issue_file)) from None
+    if found := _separator_in(data):
+        field, problem = found
+        raise UserError(f"field '{field}': {problem}", where=str(issue_file))
     try:
         issue = Issue(**data)
     except ValidationError as e:
