@@ -18,7 +18,7 @@ from design_pages import TOPICS, paragraphs, photo, seed_sentences
 SUBHEADS = ("抓好源头治理", "织密服务网络")
 BOLD = "一是压实责任"
 BRIEFS = [("旧城镇开展消防演练", 110), ("郑营镇举办农技培训", 95), ("董口镇完成道路硬化", 120)]
-PICTURE_CAPTIONS = ("左图：志愿者在广场为群众讲解防汛知识。", "右图：工作人员检查排涝设备运行情况。")
+PICTURE_CAPTIONS = ("志愿者在广场为群众讲解防汛知识。", "工作人员检查排涝设备运行情况。")
 COMMENT_TITLE = "把实事办到群众心坎上"
 
 
