@@ -286,7 +286,7 @@ class FitTables:
                     blown = sum(max(0.0, 1 - rules.effective_ppi(s.w, s.h, size) / rules.MIN_PPI)
                                 for s, size in zip(slots, sizes) if size)
                     cost = (fit + 1.7e-4 * (picture_columns * lines) ** 2 + BLOWN_UP_COST * blown
-                            + groups.group_cost(slots, depth, width, layout.column_width, layout.gap, limits)
+                            + groups.group_cost(slots, width, layout.column_width, layout.gap, limits)
                             + (short * (1 - area / cap) if cap < math.inf else 0))   # the share importance gives it
                     options.append((picture_columns, lines, caption, cost, slots))
         return options

@@ -17,8 +17,8 @@ from .model import PictureSlot
 
 # pictures per row, top to bottom, for each number of pictures
 SHAPES = {1: ((1,),), 2: ((2,), (1, 1)), 3: ((3,), (1, 1, 1), (1, 2)), 4: ((4,), (1, 1, 1, 1), (2, 2))}
-GROUP_SHAPE_COST = 12     # a group whose block is a strip or a tower (log of its aspect outside the layout's)
-NARROW_COST = 8           # divided by the narrowest picture's width in 基本栏
+GROUP_SHAPE_COST = 160    # a 组图 whose block is a strip or a tower (see group_cost)
+NARROW_COST = 8           # divided by the smallest picture's size in 基本栏
 
 
 @dataclass(frozen=True)
@@ -76,16 +76,17 @@ def arrange(shape: tuple[int, ...], aspects: Sequence[float], width: float, gap:
                  tuple(seps[:-1]), tuple(captions[i] for i in order))
 
 
-def group_cost(slots: Sequence[PictureSlot], depth: float, width: float, column: float, gap: float,
-               aspect_limits: tuple[float, float]) -> float:
-    """What a 美编 weighs between arrangements: pictures too narrow to read (NARROW_COST over
-    the narrowest one's width in 基本栏, as a single picture's width is priced), and for a 组图
-    a block that reads as a strip or a tower (its depth / width outside the layout's picture
-    aspects, on a log scale)."""
-    narrowest = min(s.w for s in slots)
-    cost = NARROW_COST * (column + gap) / (narrowest + gap)
-    if len(slots) > 1:
-        low, high = aspect_limits
-        aspect = depth / width
-        cost += GROUP_SHAPE_COST * max(0.0, math.log(low / aspect), math.log(aspect / high))
-    return cost
+def group_cost(slots: Sequence[PictureSlot], width: float, column: float, gap: float, aspect_limits: tuple[float, float]) -> float:
+    """What a 美编 weighs between arrangements: pictures too small to read, NARROW_COST over
+    the smallest one's size in 基本栏 (a single picture's width; in a 组图 each picture's
+    short side), and for a 组图 a block that reads as a strip or a tower (its pictures' depth,
+    the captions between rows left out, over its width, outside the layout's picture aspects:
+    GROUP_SHAPE_COST × the log of the excess, squared — a tower of two portraits in 2 栏 costs
+    about a broken page rule)."""
+    if len(slots) == 1:
+        return NARROW_COST * (column + gap) / (slots[0].w + gap)
+    smallest = min(min(s.w, s.h) for s in slots)
+    low, high = aspect_limits
+    aspect = sum(s.h for s in slots if s.x == 0) / width     # a row's first picture stands at x = 0
+    excess = max(0.0, math.log(low / aspect), math.log(aspect / high))
+    return NARROW_COST * (column + gap) / (smallest + gap) + GROUP_SHAPE_COST * excess ** 2
