@@ -1,5 +1,5 @@
 """A test page of 组图 (issue 13): a lead article, an article with two landscape pictures in a
-narrow module (pinned to 2 栏), a 图片新闻 of two portraits (2 栏), a 图片新闻 of four landscapes
+narrow module (pinned to 2 栏), a 图片新闻 of two portraits (4 栏), a 图片新闻 of four landscapes
 under one shared caption (4 栏), and text to fill — text from the sample's sentences
 (tests/design_pages.py), photo-like pictures, each of its own pixel size (so a test can tell
 which file an image of the PDF is).
@@ -24,7 +24,8 @@ PICTURES = {
               ("images/renwu-2.jpg", (1210, 1620), "志愿者为老人整理党史资料。")],
     "p6-04": [(f"images/sijing-{i}.jpg", (1600 + 10 * i, 1070), None) for i in range(1, 5)],
 }
-PINNED = {"p6-02": 2, "p6-03": 2, "p6-04": 4}     # each 组图's module, in 栏 (the arrangement is the planner's)
+SHARED_CAPTION = "春种、夏长、秋收、冬藏，鄄城乡村四季各有风景。（本报记者 李楠 摄）"   # the four's, their item's text
+PINNED = {"p6-02": 2, "p6-03": 4, "p6-04": 4}     # each 组图's module, in 栏 (the arrangement is the planner's)
 
 
 def _record(folder: Path, slug: str, front: dict, body: str) -> None:
@@ -48,22 +49,22 @@ def write_page(folder: Path) -> Path:
     (folder / "images").mkdir(exist_ok=True)
     _record(folder, "p6-01", {"kicker": TOPICS[0][1], "title": TOPICS[0][0], "dateline": "本报讯（通讯员 纪哲）",
                               "priority": 1}, "\n\n".join(paragraphs(rng, TOPICS[0], 2200, pool)))
-    _record(folder, "p6-02", {"title": "小河道治理见成效", "byline": "通讯员 王晓", "priority": 3,
+    _record(folder, "p6-02", {"title": "小河道治理见成效", "byline": "通讯员 王晓", "priority": 4,
                               "pin": {"columns": PINNED["p6-02"]}, "pictures": _pictures(folder, "p6-02", 6100)},
             "\n\n".join(paragraphs(rng, TOPICS[2], 900, pool)))
     _record(folder, "p6-03", {"kind": "photo", "title": "老党员讲述初心故事", "priority": 2,
                               "pin": {"columns": PINNED["p6-03"]}, "pictures": _pictures(folder, "p6-03", 6200)},
             "近日，鄄城县各社区开展“老党员讲党课”活动，请老党员讲述亲身经历。")
-    _record(folder, "p6-04", {"kind": "photo", "title": "乡村四季", "priority": 4,
+    _record(folder, "p6-04", {"kind": "photo", "title": "乡村四季", "priority": 3,
                               "pin": {"columns": PINNED["p6-04"]}, "pictures": _pictures(folder, "p6-04", 6300)},
-            "春种、夏长、秋收、冬藏，鄄城乡村四季各有风景。（本报记者 李楠 摄）")
+            SHARED_CAPTION)
     _record(folder, "p6-05", {"title": TOPICS[1][0], "byline": "通讯员 赵明", "priority": 5},
             "\n\n".join(paragraphs(rng, TOPICS[1], 1500, pool)))
     _record(folder, "p6-06", {"title": TOPICS[3][0], "priority": 6},
-            "\n\n".join(paragraphs(rng, TOPICS[3], 800, pool)))
+            "\n\n".join(paragraphs(rng, TOPICS[3], 400, pool)))
     (folder / "issue.toml").write_text(
         'paper = "菏泽日报"\ndate = 2023-08-25\nnumber = 12360\n\n[[pages]]\nnumber = 6\nsection = "魅力鄄城"\n'
-        'layout = "duikai"\neditor = "王五"\narticles = ["p6-01", "p6-02", "p6-03", "p6-04", "p6-05", "p6-06"]\n',
+        'layout = "duikai"\neditor = "王五"\narticles = ["p6-01", "p6-03", "p6-04", "p6-02", "p6-05", "p6-06"]\n',
         encoding="utf-8")
     return folder
 

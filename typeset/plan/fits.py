@@ -278,6 +278,8 @@ class FitTables:
                 for lines in range(max(1, math.ceil(low / pitch)), math.floor(high / pitch) + 1):
                     depth = lines * pitch
                     slots = group.slots(depth)
+                    if not groups.readable(slots, layout.column_width):
+                        continue
                     area = sum(s.w * s.h for s in slots)
                     if area > cap:
                         break   # never past its share of the page, even to fill it

@@ -19,6 +19,7 @@ from .model import PictureSlot
 SHAPES = {1: ((1,),), 2: ((2,), (1, 1)), 3: ((3,), (1, 1, 1), (1, 2)), 4: ((4,), (1, 1, 1, 1), (2, 2))}
 GROUP_SHAPE_COST = 160    # a 组图 whose block is a strip or a tower (see group_cost)
 NARROW_COST = 8           # divided by the smallest picture's size in 基本栏
+MIN_SIDE = 0.5            # a 组图's picture shorter than this many 基本栏 on either side is a stamp
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ def arrange(shape: tuple[int, ...], aspects: Sequence[float], width: float, gap:
     order = range(len(aspects))
     return Group(tuple(rows), tuple(xs[i] for i in order), tuple(widths[i] for i in order), tuple(heights),
                  tuple(seps[:-1]), tuple(captions[i] for i in order))
+
+
+def readable(slots: Sequence[PictureSlot], column: float) -> bool:
+    """Is every picture of a 组图 at least MIN_SIDE 基本栏 wide and deep?"""
+    return len(slots) == 1 or min(min(s.w, s.h) for s in slots) >= MIN_SIDE * column
 
 
 def group_cost(slots: Sequence[PictureSlot], width: float, column: float, gap: float, aspect_limits: tuple[float, float]) -> float:

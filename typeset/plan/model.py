@@ -72,10 +72,11 @@ class PictureSlot:
 def caption_depth(caption: Sequence[compose.Line], slots: Sequence[PictureSlot]) -> int:
     """Grid lines under the picture area for captions: the deepest own caption of the last
     row (the other rows' captions are inside the area), then the shared caption (the rest of
-    `caption`)."""
+    `caption`), a line of air apart so that they do not read as one."""
     last = max((s.y for s in slots), default=0.0)
     own = max((len(s.caption) for s in slots if s.y == last), default=0)
-    return own + len(caption) - sum(len(s.caption) for s in slots)
+    shared = len(caption) - sum(len(s.caption) for s in slots)
+    return own + (CAPTION_AIR if own and shared else 0) + shared
 
 
 @dataclass(frozen=True)
