@@ -265,7 +265,7 @@ class FitTables:
         short = LEAD_PICTURE_COST if self.ranks.get(article.slug) == 0 else PICTURE_COST   # below its share
         limits = (layout.picture.min_aspect, layout.picture.max_aspect)
         options = []
-        # a photo item's pictures fill its module (its text is their caption)
+        # a 组图 of n needs n − 1 栏; a photo item's pictures fill its module (its text is their caption)
         fewest = columns if article.kind == "photo" else max(1, columns // 3, len(article.pictures) - 1)
         for picture_columns in range(min(fewest, columns), columns + 1):
             width = layout.span_width(picture_columns)
