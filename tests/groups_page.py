@@ -24,7 +24,8 @@ PICTURES = {
               ("images/renwu-2.jpg", (1210, 1620), "志愿者为老人整理党史资料。")],
     "p6-04": [(f"images/sijing-{i}.jpg", (1600 + 10 * i, 1070), None) for i in range(1, 5)],
 }
-SHARED_CAPTION = "春种、夏长、秋收、冬藏，鄄城乡村四季各有风景。（本报记者 李楠 摄）"   # the four's, their item's text
+# the four pictures' one caption: their item's text
+SHARED_CAPTION = "春种、夏长、秋收、冬藏，鄄城乡村四季各有风景。（本报记者 李楠 摄）"
 PINNED = {"p6-02": 2, "p6-03": 4, "p6-04": 4}     # each 组图's module, in 栏 (the arrangement is the planner's)
 
 

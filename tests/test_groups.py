@@ -117,23 +117,28 @@ def test_each_caption_sits_under_its_picture_with_air(page):
     assert checked == 4
 
 
-def test_the_planner_prices_arrangements_by_the_pictures_proportions(tmp_path):
-    """Each arrangement's cheapest option in a module of the given width, from the planner's
-    own table: two landscapes in 2 栏 stack, two portraits in 2 栏 stand side by side (a tower
-    costs about a broken page rule), four landscapes in 4 栏 make a 2×2 grid."""
+def _options(folder, sizes, columns, kind="photo"):
+    """The planner's picture options for an item with pictures of these pixel sizes."""
     from typeset.model.records import Article, Picture
     from typeset.plan import Planner
     from typeset.sources.designs import load_layout
 
-    def cheapest(sizes, columns, kind="photo"):
-        for i, size in enumerate(sizes):
-            Image.new("RGB", size).save(tmp_path / f"{i}.jpg")
-        article = Article(slug="a", title="组图", paragraphs=("说明。",), kind=kind,
-                          pictures=tuple(Picture(file=f"{i}.jpg", caption=f"第{i}张。") for i in range(len(sizes))))
-        planner = Planner(load_layout("duikai"), tmp_path)
-        planner.ranks = {"a": 1}
+    for i, size in enumerate(sizes):
+        Image.new("RGB", size).save(folder / f"{i}.jpg")
+    article = Article(slug="a", title="组图", paragraphs=("说明。",), kind=kind,
+                      pictures=tuple(Picture(file=f"{i}.jpg", caption=f"第{i}张。") for i in range(len(sizes))))
+    planner = Planner(load_layout("duikai"), folder)
+    planner.ranks = {"a": 1}
+    return planner.picture_options(article, columns)
+
+
+def test_the_planner_prices_arrangements_by_the_pictures_proportions(tmp_path):
+    """Each arrangement's cheapest option in a module of the given width, from the planner's
+    own table: two landscapes in 2 栏 stack, two portraits in 2 栏 stand side by side (a tower
+    costs about a broken page rule), four landscapes in 4 栏 make a 2×2 grid."""
+    def cheapest(sizes, columns):
         best = {}
-        for picture_columns, _, _, cost, slots in planner.picture_options(article, columns):
+        for picture_columns, _, _, cost, slots in _options(tmp_path, sizes, columns):
             shape = arrangement([(s.x, s.y, s.x + s.w, s.y + s.h) for s in slots])
             if picture_columns == columns and cost < best.get(shape, float("inf")):
                 best[shape] = cost
@@ -143,6 +148,28 @@ def test_the_planner_prices_arrangements_by_the_pictures_proportions(tmp_path):
     shape, costs = cheapest([(1200, 1600), (1210, 1620)], 2)
     assert shape == "side by side" and costs["stacked"] - costs["side by side"] > 50
     assert cheapest([(1600 + i, 1070) for i in range(4)], 4)[0] == "2×2"
+
+
+@pytest.mark.parametrize("sizes", [[(1800, 1200)] * 2, [(1200, 1600), (1800, 1200), (1000, 1000)],
+                                   [(1600, 1070), (1070, 1600)] * 2])
+def test_every_arrangement_keeps_its_pictures_apart_inside_the_area(tmp_path, sizes):
+    """Whatever the planner offers (2–4 pictures, 1–8 栏): each picture inside the picture
+    area, none overlapping another, none cropped past 15 % — checked on the options' boxes."""
+    from typeset.sources.designs import load_layout
+
+    layout = load_layout("duikai")
+    seen = set()
+    for columns in range(1, 9):
+        for picture_columns, lines, _, _, slots in _options(tmp_path, sizes, columns, kind="article"):
+            boxes = [(s.x, s.y, s.x + s.w, s.y + s.h) for s in slots]
+            seen.add(arrangement(boxes))
+            assert sorted(s.picture for s in slots) == list(range(len(sizes)))
+            for box, slot in zip(boxes, slots):
+                assert box[0] >= -0.01 and box[2] <= layout.span_width(picture_columns) + 0.01
+                assert box[1] >= -0.01 and box[3] <= lines * layout.grid.pitch_pt + 0.01
+                assert crop(box, sizes[slot.picture]) <= MAX_CROP + 1e-6
+            assert not [(a, b) for n, a in enumerate(boxes) for b in boxes[n + 1:] if overlap(a, b, 0.01)]
+    assert {"side by side", "stacked"} <= seen
 
 
 # the checkers, on hand-made placements

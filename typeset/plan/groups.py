@@ -82,7 +82,8 @@ def readable(slots: Sequence[PictureSlot], column: float) -> bool:
     return len(slots) == 1 or min(min(s.w, s.h) for s in slots) >= MIN_SIDE * column
 
 
-def group_cost(slots: Sequence[PictureSlot], width: float, column: float, gap: float, aspect_limits: tuple[float, float]) -> float:
+def group_cost(slots: Sequence[PictureSlot], width: float, column: float, gap: float,
+               aspect_limits: tuple[float, float]) -> float:
     """What a 美编 weighs between arrangements: pictures too small to read, NARROW_COST over
     the smallest one's size in 基本栏 (a single picture's width; in a 组图 each picture's
     short side), and for a 组图 a block that reads as a strip or a tower (its pictures' depth,
