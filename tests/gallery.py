@@ -1,6 +1,6 @@
 """The README's gallery: the pages the tests build — the sample, a short text-only page, a page
-with two pictures, a full text page and a page of every kind of item — built with paiban and
-rendered at 40 dpi into tests/gallery/ (`make gallery`)."""
+with two pictures, a full text page, a page of every kind of item and a page of 组图 — built
+with paiban and rendered at 40 dpi into tests/gallery/ (`make gallery`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import design_pages  # noqa: E402
+import groups_page  # noqa: E402
 import kinds_page  # noqa: E402
 
 SAMPLE = HERE.parent / "content" / "meili-juancheng"
@@ -28,6 +29,7 @@ def main() -> None:
         for name in ("text-4000", "pictures-7000", "text-7500"):
             issues[name] = design_pages.write_page(work / "issues" / name, name)
         issues["kinds"] = kinds_page.write_page(work / "issues" / "kinds")
+        issues["groups"] = groups_page.write_page(work / "issues" / "groups")
         for name, folder in issues.items():
             out = work / "out" / name
             subprocess.run([sys.executable, "-m", "typeset", "build", str(folder), "-o", str(out)], check=True)

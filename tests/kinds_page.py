@@ -18,8 +18,9 @@ from design_pages import TOPICS, paragraphs, photo, seed_sentences
 SUBHEADS = ("抓好源头治理", "织密服务网络")
 BOLD = "一是压实责任"
 BRIEFS = [("旧城镇开展消防演练", 110), ("郑营镇举办农技培训", 95), ("董口镇完成道路硬化", 120)]
-PICTURE_CAPTIONS = ("左图：志愿者在广场为群众讲解防汛知识。", "右图：工作人员检查排涝设备运行情况。")
+PICTURE_CAPTIONS = ("志愿者在广场为群众讲解防汛知识。", "工作人员检查排涝设备运行情况。")
 COMMENT_TITLE = "把实事办到群众心坎上"
+PHOTO_TEXT = "7月下旬以来，鄄城县各镇街组织开展防汛应急演练，检验队伍、物资和预案，确保安全度汛。"
 
 
 def _record(folder: Path, slug: str, front: dict, body: str) -> None:
@@ -56,7 +57,7 @@ def write_page(folder: Path) -> Path:
                               "pictures": [{"file": "images/zutu-1.jpg", "caption": PICTURE_CAPTIONS[0]},
                                            {"file": "images/zutu-2.jpg", "caption": PICTURE_CAPTIONS[1],
                                             "credit": "李楠 摄"}]},
-            "7月下旬以来，鄄城县各镇街组织开展防汛应急演练，检验队伍、物资和预案，确保安全度汛。")
+            PHOTO_TEXT)
     _record(folder, "p5-05", {"kind": "comment", "column": "短评", "title": COMMENT_TITLE, "byline": "赵明",
                               "priority": 4},
             "\n\n".join(paragraphs(rng, TOPICS[3], 420, pool)))

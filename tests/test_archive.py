@@ -50,8 +50,9 @@ def expected_elements(article: records.Article) -> list[tuple[str, str]]:
     rows = [("H2", article.kicker), ("H1", article.title), ("H2", article.subtitle)]
     rows += [("P", (article.dateline or "") + article.paragraphs[0])] + [("P", p) for p in article.paragraphs[1:]]
     rows.append(("P", article.byline))
-    for picture in article.pictures:
-        rows += [("Figure", ""), ("Caption", " ".join(t for t in (picture.caption, picture.credit) if t))]
+    assert len(article.pictures) <= 1, "a 组图's tree is read in tests/test_groups.py"
+    for picture in article.pictures:          # the caption is the Figure's Caption
+        rows.append(("Figure", " ".join(t for t in (picture.caption, picture.credit) if t)))
     return [(tag, _strip(text)) for tag, text in rows if text is not None and (text or tag == "Figure")]
 
 
@@ -65,7 +66,7 @@ def _read(pdf: Path, issue: records.LoadedIssue):
 def test_structure_text_equals_the_records(which, request):
     """One Art per article, in issue order; inside it H2/H1/H2, one P per paragraph (a paragraph
     over several columns, or over a jump to another page, included), Figure with the caption as
-    Alt, Caption — each element's text equal to the record's field."""
+    Alt and as its Caption — each element's text equal to the record's field."""
     pdf, issue = request.getfixturevalue(which)
     arts, used, articles = _read(pdf, issue)
     assert len(arts) == len(articles)
@@ -75,6 +76,7 @@ def test_structure_text_equals_the_records(which, request):
         assert sum(k.tag == "P" for k in art.kids) == len(article.paragraphs) + bool(article.byline)
         for figure, picture in zip(art.find("Figure"), article.pictures):
             assert figure.attrs["/Alt"] == picture.caption
+            assert [k.tag for k in figure.kids] == ["Caption"] and not figure.kids[0].kids
     assert len(used) == len(set(used))                     # no marked content in two elements
 
 

@@ -11,8 +11,10 @@ from collections import Counter
 import kinds_page
 import pikepdf
 import pytest
+import yaml
 from conftest import ROOT, paiban
 from pagedesign import measure_build, read_frame
+from structtext import structure
 
 HEITI, KAITI = "Noto-Sans-CJK-SC-Bold", "LXGW-WenKai"      # the 黑体 and 楷体 faces, as the PDF names them
 KIND_NAMES = {"article": "文章", "briefs": "简讯", "photo": "图片新闻", "comment": "短评"}
@@ -159,8 +161,35 @@ def test_structure_tree_has_subheads_as_h3(built):
         arts = {str(a.T): a for a in pdf.Root.StructTreeRoot.K[0].K if str(a.get("/S")) == "/Art"}
         lead = arts[_article(built[1], "p5-01")["fields"]["title"]]
         assert [str(k.S) for k in lead.K].count("/H3") == 2
-        photo = arts[_article(built[1], "p5-04")["fields"]["title"]]
-        assert [str(k.S) for k in photo.K].count("/Figure") == 2
+
+
+def test_each_picture_carries_its_caption_in_the_structure_tree(built):
+    """The photo item's 组图: a Div of two Figures, each with a Caption reading its record's
+    caption (and credit), and the item's text once as the group's shared Caption (read with
+    tests/structtext.py)."""
+    pdf_path, sidecar, folder, _, _, _ = built
+    tree, _ = structure(pdf_path)
+    arts = {a.attrs["/T"]: a for a in tree.find("Art")}
+    photo = arts[_article(sidecar, "p5-04")["fields"]["title"]]
+    record = yaml.safe_load((folder / "articles" / "p5-04.md").read_text(encoding="utf-8").split("---")[1])
+    [group] = [k for k in photo.kids if k.tag == "Div"]
+    figures = [k for k in group.kids if k.tag == "Figure"]
+    assert len(figures) == len(record["pictures"]) == 2
+    for figure, picture in zip(figures, record["pictures"]):
+        [caption] = figure.kids
+        expected = " ".join(t for t in (picture["caption"], picture.get("credit")) if t)
+        assert caption.tag == "Caption" and _plain(caption.all_text()) == _plain(expected)
+        assert figure.attrs["/Alt"] == picture["caption"]
+    shared = [k for k in group.kids if k.tag == "Caption"]
+    assert len(shared) == 1 and _plain(shared[0].all_text()) == _plain(kinds_page.PHOTO_TEXT)
+    # the lead's single picture: its Figure holds its Caption
+    lead = arts[_article(sidecar, "p5-01")["fields"]["title"]]
+    [figure] = lead.find("Figure")
+    assert [k.tag for k in figure.kids] == ["Caption"] and "旧城镇麦收现场" in figure.kids[0].all_text()
+
+
+def _plain(text: str) -> str:
+    return "".join(text.split())
 
 
 def test_design_rules_hold_on_the_page(built):

@@ -9,7 +9,8 @@ rebuilds the tree from the plan, which knows what every line is:
     Document → Art (one per article record, its parts on several pages included)
              → P 栏目名, H2 引题, H1 主题, H2 副题, P (one per paragraph, the dateline and bold
                run-ins inside it), H3 (one per 小标题), P byline, Figure (one per picture, Alt =
-               its caption), Caption
+               its caption) → Caption; a 组图: Div → Figure → Caption (each picture's own),
+               Caption (the shared one)
 
 WeasyPrint's tree still tells which marked content (page, MCID) each line drew: the lines of a
 module are the Span elements not inside another Span, in template order. Marked content that
@@ -132,7 +133,7 @@ def retag(pdf: pikepdf.Pdf, plan: IssuePlan) -> None:
         if module.continuation and module.continuation.mid_paragraph and record.slug in last_paragraph:
             paragraphs[0] = last_paragraph[record.slug]      # the paragraph cut at the jump goes on
         heads: dict[int, pikepdf.Dictionary] = {}
-        byline, caption = None, []
+        byline, captions = None, []
         for index, ((kind, paragraph), runs) in enumerate(zip(kinds, found.lines)):
             if kind in HEAD_TAGS:
                 row = _row_of(module, index)
@@ -148,16 +149,34 @@ def retag(pdf: pikepdf.Pdf, plan: IssuePlan) -> None:
                 byline = byline or tree.element("/P", art)
                 tree.add(byline, runs)
             elif kind == "caption":
-                caption += runs
-        for drawn_figure in found.figures:
-            figure = tree.element("/Figure", art, Alt=drawn_figure.get("/Alt", pikepdf.String("")),
-                                  A=drawn_figure.get("/A", pikepdf.Dictionary()))
-            tree.add(figure, [(page_of[drawn_figure.Pg.objgen], int(k)) for k in drawn_figure.K
-                              if isinstance(k, int)])
-        if caption:
-            tree.add(tree.element("/Caption", art), caption)
+                captions.append(runs)
+        if module.pictures:
+            _figures(tree, art, module, found.figures, captions, page_of)
     _rewrite_content(pdf, tree.owner, page_of)
     root.ParentTreeNextKey = len(pdf.pages)
+
+
+def _figures(tree: _Tree, art, module: ModulePlan, drawn: list, caption_lines: list, page_of: dict) -> None:
+    """One Figure per picture, its own caption a Caption inside it; a shared caption once:
+    inside the Figure of a single picture, else with the 组图's Figures in one Div."""
+    if len(drawn) != len(module.pictures):
+        raise RetagError(f"{module.article.slug}: {len(drawn)} images drawn for {len(module.pictures)} planned")
+    blocks, at = [], 0
+    for _, lines in module.captions:            # template order: own captions by picture, then the shared one
+        blocks.append([run for line in caption_lines[at:at + len(lines)] for run in line])
+        at += len(lines)
+    own = dict(zip((s.picture for s in module.fit.slots if s.caption), blocks))
+    shared = blocks[len(own):]
+    group = tree.element("/Div", art) if len(drawn) > 1 else art
+    for (index, _), image in zip(module.pictures, drawn):
+        figure = tree.element("/Figure", group, Alt=image.get("/Alt", pikepdf.String("")),
+                              A=image.get("/A", pikepdf.Dictionary()))
+        tree.add(figure, [(page_of[image.Pg.objgen], int(k)) for k in image.K if isinstance(k, int)])
+        caption = own.get(index) or (shared[0] if shared and len(drawn) == 1 else None)
+        if caption:
+            tree.add(tree.element("/Caption", figure), caption)
+    if shared and len(drawn) > 1:
+        tree.add(tree.element("/Caption", group), shared[0])
 
 
 def _row_of(module: ModulePlan, line_index: int) -> int:

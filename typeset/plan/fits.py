@@ -15,8 +15,8 @@ from typeset import compose
 from typeset.model.fields import FIELD_ROLES
 from typeset.model.records import Article
 
-from . import place, rules
-from .model import CAPTION_AIR, BodyLine, Fit, HeadRow, PictureSlot, caption_depth
+from . import groups, place, rules
+from .model import CAPTION_AIR, BodyLine, Fit, HeadRow, caption_depth
 
 MIN_LINES_UNDER_PICTURE = 2  # body lines a column keeps below a picture
 SHALLOW_COLUMN = rules.MIN_COLUMN_LINES   # 字块 shallower than this read badly (cost a line)
@@ -27,6 +27,7 @@ MIN_JUMP_LINES = 4           # body lines per column an article keeps before it 
 COLUMN_LABEL_RATIO = 1.2     # the 栏目名 label, in body sizes (a small reversed label above the 主题)
 PICTURE_COST = 4             # a picture at none of the page share its importance gives it …
 LEAD_PICTURE_COST = 30       # … the 头条's (the page's largest picture)
+BLOWN_UP_COST = 40           # a picture at no resolution at all (a share of it under rules.MIN_PPI)
 
 
 class FitTables:
@@ -116,25 +117,18 @@ class FitTables:
         # one caption stays lazy (compose.Lines): a line is spaced and placed only when printed
         return composed[0] if len(composed) == 1 else tuple(line for lines in composed for line in lines)
 
-    def _group(self, article: Article, width: float) -> tuple[tuple, tuple[PictureSlot, ...]]:
-        """The pictures of an item side by side in a picture area `width` wide,
-        each as wide as its proportions give it at the common height (a 组图 shares the crop):
-        (all caption lines: the pictures' own, then the shared caption; slots). Each picture has
-        its own caption under it when more than one has a caption; otherwise one shared caption
-        runs under the group."""
-        pictures, gap = article.pictures, self.layout.gap
-        natural = [1 / aspect for aspect in self.aspects(article)]
-        inner = width - gap * (len(pictures) - 1)
-        widths = [inner * n / sum(natural) for n in natural]
-        own = sum(bool(p.caption) for p in pictures) > 1
-        slots, x = [], 0.0
-        for i, w in enumerate(widths):
-            slots.append(PictureSlot(i, x, w, self.caption(article, w, i) if own else ()))
-            x += w + gap
+    def _group(self, article: Article, width: float, shape: tuple[int, ...]) -> tuple[tuple, groups.Group]:
+        """The item's pictures in rows of `shape` across a picture area `width` wide
+        (plan.groups): (all caption lines: the pictures' own, then the shared caption; the
+        group). Each picture has its own caption under it when more than one has a caption;
+        otherwise one shared caption runs under the group."""
+        own = sum(bool(p.caption) for p in article.pictures) > 1
+        group = groups.arrange(shape, self.aspects(article), width, self.layout.gap, self.pitch,
+                               (lambda i, w: self.caption(article, w, i)) if own else None)
         shared = self.caption(article, width)
         if not own:
-            return shared, tuple(slots)
-        return tuple(line for slot in slots for line in slot.caption) + tuple(shared), tuple(slots)
+            return shared, group
+        return tuple(line for lines in group.captions for line in lines) + tuple(shared), group
 
     def aspects(self, article: Article) -> list[float]:
         """Height / width of each picture, read from its file (the layout's middle aspect when missing)."""
@@ -252,42 +246,51 @@ class FitTables:
                 yield text_lines, kept
 
     def picture_options(self, article: Article, columns: int) -> list[tuple]:
-        """(columns, grid lines, caption, cost) for the article's picture: from a third of the
-        module to its full width, no larger than the article's share of the page's picture area
-        (`picture_caps`), cropped by at most rules.MAX_CROP of the picture's own width or
-        height (read from its file; the layout's aspect limits when the file is missing). One
-        option with no picture for an article without one.
+        """(columns, grid lines, caption, cost, slots) for the article's pictures: from a third
+        of the module to its full width, each arrangement of a 组图 (plan.groups), no larger than
+        the article's share of the page's picture area (`picture_caps`), every picture cropped
+        by at most rules.MAX_CROP of its own width or height (read from its file; the layout's
+        aspect limits when a file is missing, the pictures side by side). One option with no
+        picture for an article without one.
 
         Very large pictures starve the page (the cost is convex in area), so the slack of a page
-        is shared among its pictures; a picture is never enlarged past its cap to fill a page."""
+        is shared among its pictures; a picture is never enlarged past its cap to fill a page,
+        and one blown up under rules.MIN_PPI costs BLOWN_UP_COST at worst."""
         if not article.pictures:
             return [(0, 0, (), 0.0, ())]
-        known = self.folder and all(rules.picture_size(self.folder / p.file) for p in article.pictures)
-        natural = sum(1 / aspect for aspect in self.aspects(article))
+        layout, pitch = self.layout, self.pitch
+        sizes = [rules.picture_size(self.folder / p.file) if self.folder else None for p in article.pictures]
+        known = all(sizes)
         cap = self.picture_caps.get(article.slug, math.inf)
         short = LEAD_PICTURE_COST if self.ranks.get(article.slug) == 0 else PICTURE_COST   # below its share
+        limits = (layout.picture.min_aspect, layout.picture.max_aspect)
         options = []
-        # a 组图 needs room side by side; a photo item's pictures fill its module (its text is their caption)
+        # a 组图 of n needs n − 1 栏; a photo item's pictures fill its module (its text is their caption)
         fewest = columns if article.kind == "photo" else max(1, columns // 3, len(article.pictures) - 1)
         for picture_columns in range(min(fewest, columns), columns + 1):
-            width = self.layout.span_width(picture_columns)
-            height = (width - self.layout.gap * (len(article.pictures) - 1)) / natural   # uncropped
-            if known:
-                low = math.ceil(height * (1 - rules.MAX_CROP + 0.01) / self.pitch)
-                high = math.floor(height / (1 - rules.MAX_CROP + 0.01) / self.pitch)
-            else:
-                low = math.ceil(width * self.layout.picture.min_aspect / self.pitch)
-                high = math.floor(width * self.layout.picture.max_aspect / self.pitch)
-            for lines in range(max(1, low), high + 1):
-                if width * lines * self.pitch > cap:
-                    break   # never past its share of the page, even to fill it
-                caption, slots = self.group(article, width)
-                shape = (10 * (1 - min(lines * self.pitch / height, height / (lines * self.pitch))) if known
-                         else 6 * abs(lines * self.pitch / width - 0.66))
-                area = width * lines * self.pitch
-                cost = (shape + 1.7e-4 * (picture_columns * lines) ** 2 + 8 / picture_columns
-                        + (short * (1 - area / cap) if cap < math.inf else 0))   # the share importance gives it
-                options.append((picture_columns, lines, caption, cost, slots))
+            width = layout.span_width(picture_columns)
+            for shape in groups.SHAPES[len(article.pictures)] if known else [(len(article.pictures),)]:
+                caption, group = self.group(article, width, shape)
+                if known:
+                    low, high = group.depth_range(rules.MAX_CROP - 0.01)
+                else:
+                    low, high = width * limits[0], width * limits[1]
+                for lines in range(max(1, math.ceil(low / pitch)), math.floor(high / pitch) + 1):
+                    depth = lines * pitch
+                    slots = group.slots(depth)
+                    if not groups.readable(slots, layout.column_width):
+                        continue
+                    area = sum(s.w * s.h for s in slots)
+                    if area > cap:
+                        break   # never past its share of the page, even to fill it
+                    scale = group.scale(depth)
+                    fit = 10 * (1 - min(scale, 1 / scale)) if known else 6 * abs(depth / width - 0.66)
+                    blown = sum(max(0.0, 1 - rules.effective_ppi(s.w, s.h, size) / rules.MIN_PPI)
+                                for s, size in zip(slots, sizes) if size)
+                    cost = (fit + 1.7e-4 * (picture_columns * lines) ** 2 + BLOWN_UP_COST * blown
+                            + groups.group_cost(slots, width, layout.column_width, layout.gap, limits)
+                            + (short * (1 - area / cap) if cap < math.inf else 0))   # the share importance gives it
+                    options.append((picture_columns, lines, caption, cost, slots))
         return options
 
     def share_pictures(self, articles: list[Article]) -> None:

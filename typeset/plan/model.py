@@ -59,19 +59,24 @@ class Continuation:
 
 @dataclass(frozen=True)
 class PictureSlot:
-    """One picture of a module's picture area (a 组图 has 2–4 side by side)."""
+    """One picture of a module's picture area (a 组图 has 2–4, see plan.groups)."""
 
     picture: int              # index in the record's pictures
     x: float                  # points from the picture area's left
+    y: float                  # points from the picture area's top
     w: float
+    h: float
     caption: Sequence[compose.Line] = ()   # its own caption under it (none: one shared caption)
 
 
 def caption_depth(caption: Sequence[compose.Line], slots: Sequence[PictureSlot]) -> int:
-    """Grid lines under the pictures for their captions: the deepest own caption, then the
-    shared caption (the rest of `caption`)."""
-    own = [len(slot.caption) for slot in slots]
-    return max(own, default=0) + len(caption) - sum(own)
+    """Grid lines under the picture area for captions: the deepest own caption of the last
+    row (the other rows' captions are inside the area), then the shared caption (the rest of
+    `caption`), a line of air apart so that they do not read as one."""
+    last = max((s.y for s in slots), default=0.0)
+    own = max((len(s.caption) for s in slots if s.y == last), default=0)
+    shared = len(caption) - sum(len(s.caption) for s in slots)
+    return own + (CAPTION_AIR if own and shared else 0) + shared
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ class Fit:
     head_lines: int           # grid lines of the headline area, air included
     body: tuple[BodyLine, ...]
     picture_columns: int      # 基本栏 the picture spans (0: no picture)
-    picture_lines: int
+    picture_lines: int        # grid lines from the picture area's top to the foot of its last row
     caption: Sequence[compose.Line]
     cost: float
     jump_to: int | None = None   # the page the rest continues on (下转第N版)

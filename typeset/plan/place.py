@@ -26,14 +26,14 @@ def place_module(article: Article, fit: Fit, column: int, row: int, layout: Layo
     if fit.picture_columns:
         picture_rect = Rect(x, y + head_rect.h, layout.span_width(fit.picture_columns), fit.picture_lines * pitch)
         caption_rect = Rect(x, picture_rect.y + picture_rect.h, picture_rect.w, depth * pitch)
-        pictures = [(s.picture, Rect(x + s.x, picture_rect.y, s.w, picture_rect.h)) for s in fit.slots]
-        captions = [(Rect(x + s.x, caption_rect.y, s.w, len(s.caption) * pitch), s.caption)
+        pictures = [(s.picture, Rect(x + s.x, picture_rect.y + s.y, s.w, s.h)) for s in fit.slots]
+        captions = [(Rect(x + s.x, picture_rect.y + s.y + s.h, s.w, len(s.caption) * pitch), s.caption)
                     for s in fit.slots if s.caption]
-        own = max((len(s.caption) for s in fit.slots), default=0)
         taken = sum(len(s.caption) for s in fit.slots)
         shared = fit.caption[taken:] if taken else fit.caption     # (one shared caption stays lazy)
         if shared:
-            captions.append((Rect(x, caption_rect.y + own * pitch, caption_rect.w, len(shared) * pitch), shared))
+            top = caption_rect.y + (depth - len(shared)) * pitch     # under the last row's own captions
+            captions.append((Rect(x, top, caption_rect.w, len(shared) * pitch), shared))
     width, gutter = layout.text_columns(fit.columns, fit.text_columns)
     covered = covered_columns(fit.columns, fit.text_columns, fit.picture_columns)
     capacities = _balance([text_lines - (under if covered[c] else 0) for c in range(fit.text_columns)], fit.body)

@@ -16,6 +16,7 @@ from typeset.model.findings import Finding
 
 MIN_COLUMN_LINES = 12        # 字块: text columns at least this many grid lines deep
 MAX_CROP = 0.15              # a photograph loses at most this share of its width or height
+MIN_PPI = 200                # a picture under this at its placed size is blown up past its natural size
 PICTURE_SHARE = 0.40         # pictures take at most this share of the 版心 …
 SPARSE_PICTURE_SHARE = 0.45  # … or this on a sparse page (body text under a third of the page)
 EPS = 0.5                    # points
@@ -51,6 +52,11 @@ def crop_share(box_w: float, box_h: float, size: tuple[int, int]) -> float:
     """Share of the picture's width or height cut away when it covers a box of this size."""
     box, image = box_w / box_h, size[0] / size[1]
     return 1 - min(box / image, image / box)
+
+
+def effective_ppi(box_w: float, box_h: float, size: tuple[int, int]) -> float:
+    """Source pixels per inch when the picture covers a box of this size (points)."""
+    return 72 / max(box_w / size[0], box_h / size[1])
 
 
 @dataclass
@@ -143,12 +149,11 @@ def measure(page_plan, folder: Path | None) -> PageRules:
             if column.lines and depth < MIN_COLUMN_LINES and not m.continuation and not m.fit.jump_to:
                 rules.shallow.append((m.record.slug, depth))
                 break
-        if m.picture_rect:
-            rules.picture_share += m.picture_rect.w * m.picture_rect.h / (layout.area_width * layout.area_height)
-            for index, box in m.pictures:
-                size = picture_size(folder / m.record.pictures[index].file) if folder else None
-                if size:
-                    rules.crops.append((m.record.slug, crop_share(box.w, box.h, size)))
+        for index, box in m.pictures:
+            rules.picture_share += box.w * box.h / (layout.area_width * layout.area_height)
+            size = picture_size(folder / m.record.pictures[index].file) if folder else None
+            if size:
+                rules.crops.append((m.record.slug, crop_share(box.w, box.h, size)))
     rules.crosses = sorted(p for p, n in corners.items() if n >= 4)
     titled = [(m.record.priority, _title(m).size, m.record.slug) for m in modules
               if _title(m) and not m.continuation]

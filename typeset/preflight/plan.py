@@ -11,7 +11,7 @@ from typeset.plan import IssuePlan, rules
 from typeset.plan.pictures import PlacedPicture
 
 UNDERFULL_LINES = 2
-MIN_PPI = 200                # a picture under this at its placed size is an error in print
+MIN_PPI = rules.MIN_PPI      # a picture under this at its placed size is an error in print
 
 
 def check_plan(plan) -> list[Finding]:
