@@ -23,6 +23,8 @@ SHALLOW_COLUMN = rules.MIN_COLUMN_LINES   # 字块 shallower than this read badl
 SHALLOW_COST = 40
 FULL_WIDTH_COST = 80         # a 通栏 text module other than the lead: the page turns to stripes
 TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the next
+THREE_LINE_TITLE_COST = 3    # a 主题 in three lines (at a size smaller it may take two)
+UNEVEN_TITLE_COST = 6        # a 主题 whose lines cannot be broken evenly (compose.uneven)
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
 COLUMN_LABEL_RATIO = 1.2     # the 栏目名 label, in body sizes (a small reversed label above the 主题)
 PICTURE_COST = 4             # a picture at none of the page share its importance gives it …
@@ -202,12 +204,18 @@ class FitTables:
         heads: dict[int, tuple[float, tuple[HeadRow, ...]]] = {}
         for rank, size in enumerate(self.title_sizes(self.ranks.get(article.slug, 0))):
             rows = self.head(article, width, size)
-            if any(len(r.lines) > 2 for r in rows if r.kind == "title"):   # 主题 of 3+ lines: too big
+            titles = [r.lines for r in rows if r.kind == "title"]
+            if any(len(lines) > compose.MAX_HEADLINE_LINES for lines in titles):   # too big: a smaller size
                 continue
+            # a 主题 of three lines, or broken unevenly, costs more than a size smaller
+            shape = sum(THREE_LINE_TITLE_COST * (len(lines) == 3)
+                        + UNEVEN_TITLE_COST * (len(lines) > 1 and compose.uneven([ln.width for ln in lines]))
+                        for lines in titles)
             for pad in range(self.layout.headline.max_pad_lines + 1):
                 area = self.head_lines(rows) + pad
-                if area not in heads or 2 * rank + pad < heads[area][0]:
-                    heads[area] = (2 * rank + pad, rows)
+                cost = 2 * rank + pad + shape
+                if area not in heads or cost < heads[area][0]:
+                    heads[area] = (cost, rows)
         return heads
 
     def _fit(self, article: Article, columns: int, lines: int, jump_to: int | None, cost: float, k: int,
