@@ -42,6 +42,9 @@ class HeadlineSpec(_Section):
     narrow: list[float]
     kicker_ratio: float = 0.55
     max_pad_lines: int = 3
+    # 竖题: "auto" lets the planner set a short 主题 of a narrow (1–2 栏) module vertically beside
+    # its text where that fills the page better; "never" only for a record that asks (headline: vertical)
+    vertical: Literal["auto", "never"] = "never"
 
     def sizes(self, columns: int, lead: bool) -> list[float]:
         """主题 sizes to try, largest first, for a module this many 基本栏 wide."""

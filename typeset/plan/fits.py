@@ -8,6 +8,7 @@ the caches and the page's ranks and picture shares it reads.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -25,6 +26,7 @@ FULL_WIDTH_COST = 80         # a 通栏 text module other than the lead: the pag
 TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the next
 THREE_LINE_TITLE_COST = 3    # a 主题 in three lines (at a size smaller it may take two)
 UNEVEN_TITLE_COST = 6        # a 主题 whose lines cannot be broken evenly (compose.uneven)
+ACROSS_ASKED_VERTICAL_COST = 30   # a headline across where the record asks for a 竖题 (headline: vertical)
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
 COLUMN_LABEL_RATIO = 1.2     # the 栏目名 label, in body sizes (a small reversed label above the 主题)
 PICTURE_COST = 4             # a picture at none of the page share its importance gives it …
@@ -197,7 +199,16 @@ class FitTables:
                         if (lines not in best or total < best[lines][0]) and not (
                                 pin and pin.lines and pin.lines != lines):
                             best[lines] = (total, k, width, rows, area, picture, kept)
-        return {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
+        fits = {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
+        if jump_to is not None or headless:
+            return fits
+        vertical = {lines: fit for lines, fit in self.vertical_fits(article, columns).items()
+                    if not (pin and pin.lines and pin.lines != lines)}     # a 竖题 (typeset.plan.vertical_heads)
+        if self.vertical_wanted(article, columns):       # the record asks for one: across only where none fits
+            return vertical or {lines: dataclasses.replace(fit, cost=fit.cost + ACROSS_ASKED_VERTICAL_COST)
+                                for lines, fit in fits.items()}
+        return {lines: min((f for f in (fits.get(lines), vertical.get(lines)) if f), key=lambda f: f.cost)
+                for lines in fits.keys() | vertical.keys()}
 
     def heads(self, article: Article, width: float) -> dict[int, tuple[float, tuple[HeadRow, ...]]]:
         """The cheapest headline (size, air) for each height of the headline area."""
