@@ -53,7 +53,7 @@ def compose_headline(text: str, role: str, size_pt: float, width_pt: float,
 
 
 @functools.lru_cache(maxsize=4096)      # bounded: the planner asks at every width and size it tries
-def _headline(text: str, role: str, size_pt: float, width_pt: float, style: HouseStyle) -> Lines:
+def _headline(text: str, role: str, size_pt: float, width_pt: float, style: HouseStyle) -> HeadlineLines:
     para = _paragraph([(text, role)], size_pt, style, width_pt)
     gap = style.headline_gap_em * size_pt
 
@@ -61,17 +61,30 @@ def _headline(text: str, role: str, size_pt: float, width_pt: float, style: Hous
     def width(s: int, e: int) -> float:
         return _LineSetter(para, s, e, math.inf, 0.0, justify=False, space_target=gap).natural_width()
 
+    def lines(bounds: list[tuple[int, int]]) -> HeadlineLines:
+        return HeadlineLines(para, width_pt, [(s, e, 0.0, False, gap, False) for s, e in bounds],
+                             tuple(width(s, e) for s, e in bounds))
+
     n = len(para.c)
     if width(0, n) <= width_pt + EPS:
-        return Lines(para, width_pt, [(0, n, 0.0, False, gap, False)])
+        return lines([(0, n)])
     offsets = list(itertools.accumulate((len(c.text) for c in para.c), initial=0))
     starts = word_starts(text)
     legal = [e for e in range(1, n) if para.legal(e)]
     for candidates in ([e for e in legal if offsets[e] in starts], legal):
         ends = _balanced(para, candidates, width, width_pt)
         if ends:
-            return Lines(para, width_pt, [(s, e, 0.0, False, gap, False) for s, e in zip([0] + ends, ends + [n])])
-    return Lines(para, width_pt, [(s, e, 0.0, False, gap, False) for s, e in _greedy_phrases(para, width_pt)])
+            return lines(list(zip([0] + ends, ends + [n])))
+    return lines(_greedy_phrases(para, width_pt))
+
+
+class HeadlineLines(Lines):
+    """A headline's lines, with each line's width known before it is set (`widths`): the
+    planner weighs a break (`uneven`) without setting the lines of sizes it does not choose."""
+
+    def __init__(self, para: Paragraph, width: float, specs: list, widths: tuple[float, ...]):
+        super().__init__(para, width, specs)
+        self.widths = widths
 
 
 def _balanced(para: Paragraph, candidates: list[int], width, width_pt: float) -> list[int] | None:

@@ -220,7 +220,7 @@ class FitTables:
                 continue
             # a 主题 of three lines, or broken unevenly, costs more than a size smaller
             shape = sum(THREE_LINE_TITLE_COST * (len(lines) == 3)
-                        + UNEVEN_TITLE_COST * (len(lines) > 1 and compose.uneven([ln.width for ln in lines]))
+                        + UNEVEN_TITLE_COST * (len(lines) > 1 and compose.uneven(lines.widths))
                         for lines in titles)
             for pad in range(self.layout.headline.max_pad_lines + 1):
                 area = self.head_lines(rows) + pad
