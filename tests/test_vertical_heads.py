@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, paiban
 from pagedesign import measure_build
 
-PAGE, ASKED = "text-7500", "p1-05"
+PAGE, ASKED = design_pages.VERTICAL
 EPS = 0.5
 CLOSING_MARKS = set("，。、；：！？）］｝〕〗】》〉」』”’")
 
@@ -63,10 +63,7 @@ def _inside(c: dict, rect, height: float) -> bool:
 def built(tmp_path_factory):
     """(the measured page, the asked item's headline glyphs, its text glyphs, its parts, title)."""
     base = tmp_path_factory.mktemp("vertical")
-    folder = design_pages.write_page(base / PAGE, PAGE)
-    record = folder / "articles" / f"{ASKED}.md"
-    record.write_text(record.read_text(encoding="utf-8").replace("---\n", "---\nheadline: vertical\n", 1),
-                      encoding="utf-8")
+    folder = design_pages.write_vertical_page(base / "vertical")
     run = paiban("build", str(folder), "--variant", "archive", "-o", str(base / "out"))
     assert run.returncode == 0, run.stderr
     pdf_path, sidecar_path = next((base / "out").glob("*.archive.pdf")), next((base / "out").glob("*.articles.json"))
