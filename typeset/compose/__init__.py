@@ -9,11 +9,11 @@ evenly at word boundaries); vertical (a 竖题, a character a cell).
 
 from .breaking import CAPPED_CHAR_GAP_EM, HANGING, MAX_CHAR_GAP_EM
 from .headlines import MAX_LINES as MAX_HEADLINE_LINES
-from .headlines import compose_headline, uneven
+from .headlines import HeadlineLines, compose_headline
 from .setting import Box, Line, Lines, PlacedCluster, compose_paragraph
 from .shaping import Measure, measure, save_metrics
 from .vertical import VerticalCell, VerticalHeadline, compose_vertical
 
 __all__ = ["CAPPED_CHAR_GAP_EM", "HANGING", "MAX_CHAR_GAP_EM", "Box", "Line", "Lines", "PlacedCluster",
-           "MAX_HEADLINE_LINES", "compose_headline", "uneven", "compose_paragraph", "Measure", "measure", "save_metrics",
+           "MAX_HEADLINE_LINES", "HeadlineLines", "compose_headline", "compose_paragraph", "Measure", "measure", "save_metrics",
            "VerticalCell", "VerticalHeadline", "compose_vertical"]

@@ -27,7 +27,7 @@ PHRASE_MARKS = "，；：！？、"   # a break after one of these falls between
 @functools.cache
 def word_starts(text: str) -> frozenset[int]:
     """Offsets in `text` where a word of the segmenter starts (a legal place for a line to)."""
-    import rjieba     # imported on first use: 0.1 s a process only when a headline must break
+    import rjieba     # imported on first use (its dictionary loads in about 0.5 s), only when a headline must break
 
     return frozenset(start for _, start, _ in rjieba.tokenize(text))
 
@@ -43,7 +43,7 @@ def _headline_style(style: HouseStyle) -> HouseStyle:
 
 
 def compose_headline(text: str, role: str, size_pt: float, width_pt: float,
-                     style: HouseStyle = HouseStyle()) -> Lines:
+                     style: HouseStyle = HouseStyle()) -> HeadlineLines:
     """Set a headline: its phrases (split on spaces) on one line with a visible gap of
     `style.headline_gap_em` when they fit, else in the fewest lines (at most MAX_LINES) broken
     at word boundaries, the most even set of them, a phrase boundary preferred. Lines are never
@@ -61,9 +61,9 @@ def _headline(text: str, role: str, size_pt: float, width_pt: float, style: Hous
     def width(s: int, e: int) -> float:
         return _LineSetter(para, s, e, math.inf, 0.0, justify=False, space_target=gap).natural_width()
 
-    def lines(bounds: list[tuple[int, int]]) -> HeadlineLines:
+    def lines(bounds: list[tuple[int, int]], at_words: bool = True) -> HeadlineLines:
         return HeadlineLines(para, width_pt, [(s, e, 0.0, False, gap, False) for s, e in bounds],
-                             tuple(width(s, e) for s, e in bounds))
+                             tuple(width(s, e) for s, e in bounds), at_words)
 
     n = len(para.c)
     if width(0, n) <= width_pt + EPS:
@@ -74,24 +74,31 @@ def _headline(text: str, role: str, size_pt: float, width_pt: float, style: Hous
     for candidates in ([e for e in legal if offsets[e] in starts], legal):
         ends = _balanced(para, candidates, width, width_pt)
         if ends:
-            return lines(list(zip([0] + ends, ends + [n])))
-    return lines(_greedy_phrases(para, width_pt))
+            return lines(list(zip([0] + ends, ends + [n])), candidates is not legal)
+    return lines(_greedy_phrases(para, width_pt), False)
 
 
 class HeadlineLines(Lines):
-    """A headline's lines, with each line's width known before it is set (`widths`): the
-    planner weighs a break (`uneven`) without setting the lines of sizes it does not choose."""
+    """A headline's lines, with each line's width known before it is set (`widths`) and whether
+    every break falls between words (`at_words`): the planner weighs a break without setting
+    the lines of the sizes it does not choose."""
 
-    def __init__(self, para: Paragraph, width: float, specs: list, widths: tuple[float, ...]):
+    def __init__(self, para: Paragraph, width: float, specs: list, widths: tuple[float, ...], at_words: bool):
         super().__init__(para, width, specs)
-        self.widths = widths
+        self.widths, self.at_words = widths, at_words
+
+    @property
+    def even(self) -> bool:
+        """Broken as a 美编 breaks a headline: between words, no line under MIN_SHARE of the longest."""
+        return self.at_words and not uneven(self.widths)
 
 
 def _balanced(para: Paragraph, candidates: list[int], width, width_pt: float) -> list[int] | None:
     """The line ends (before the last) of the best break into 2..MAX_LINES lines at `candidates`:
     every line fits; an even break before an uneven one, fewer lines before more, fewer breaks
     inside a phrase (a two-phrase headline breaks at its space when that is even), then the
-    least unevenness (em short of the longest line, summed), then the longer first line."""
+    least unevenness (the squares of each line's em short of the longest), then the longer
+    first line."""
     n, em = len(para.c), para.em
     best = None
     for count in range(2, MAX_LINES + 1):
@@ -101,7 +108,7 @@ def _balanced(para: Paragraph, candidates: list[int], width, width_pt: float) ->
             if max(widths) > width_pt + EPS:
                 continue
             inside = sum(para.c[e - 1].kind != "space" and para.c[e - 1].text not in PHRASE_MARKS for e in ends)
-            ragged = sum(max(widths) - w for w in widths) / em
+            ragged = sum(((max(widths) - w) / em) ** 2 for w in widths)
             single = any(e - s == 1 for s, e in bounds)
             key = (uneven(widths) or single, count, inside, round(ragged, 6), -widths[0])
             if best is None or key < best[0]:

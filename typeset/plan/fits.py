@@ -25,7 +25,7 @@ SHALLOW_COST = 40
 FULL_WIDTH_COST = 80         # a 通栏 text module other than the lead: the page turns to stripes
 TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the next
 THREE_LINE_TITLE_COST = 3    # a 主题 in three lines (at a size smaller it may take two)
-UNEVEN_TITLE_COST = 6        # a 主题 whose lines cannot be broken evenly (compose.uneven)
+UNEVEN_TITLE_COST = 6        # a 主题 that cannot be broken evenly between words (HeadlineLines.even)
 ACROSS_ASKED_VERTICAL_COST = 30   # a headline across where the record asks for a 竖题 (headline: vertical)
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
 COLUMN_LABEL_RATIO = 1.2     # the 栏目名 label, in body sizes (a small reversed label above the 主题)
@@ -220,7 +220,7 @@ class FitTables:
                 continue
             # a 主题 of three lines, or broken unevenly, costs more than a size smaller
             shape = sum(THREE_LINE_TITLE_COST * (len(lines) == 3)
-                        + UNEVEN_TITLE_COST * (len(lines) > 1 and compose.uneven(lines.widths))
+                        + UNEVEN_TITLE_COST * (not lines.even)
                         for lines in titles)
             for pad in range(self.layout.headline.max_pad_lines + 1):
                 area = self.head_lines(rows) + pad
