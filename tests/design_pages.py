@@ -155,6 +155,19 @@ def write_page(folder: Path, name: str) -> Path:
     return folder
 
 
+VERTICAL = ("text-7500", "p1-05")    # the page with a 竖题: this item's record asks for one
+
+
+def write_vertical_page(folder: Path) -> Path:
+    """The 7,500-character page with one item's record asking for a 竖题 (headline: vertical)."""
+    page, slug = VERTICAL
+    folder = write_page(folder, page)
+    record = folder / "articles" / f"{slug}.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("---\n", "---\nheadline: vertical\n", 1),
+                      encoding="utf-8")
+    return folder
+
+
 def body_characters(folder: Path) -> int:
     """Characters of body text in an issue folder's records (front matter excluded)."""
     return sum(len(re.sub(r"\s", "", p.read_text(encoding="utf-8").split("---", 2)[2]))

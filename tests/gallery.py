@@ -30,6 +30,7 @@ def main() -> None:
             issues[name] = design_pages.write_page(work / "issues" / name, name)
         issues["kinds"] = kinds_page.write_page(work / "issues" / "kinds")
         issues["groups"] = groups_page.write_page(work / "issues" / "groups")
+        issues["vertical"] = design_pages.write_vertical_page(work / "issues" / "vertical")
         for name, folder in issues.items():
             out = work / "out" / name
             subprocess.run([sys.executable, "-m", "typeset", "build", str(folder), "-o", str(out)], check=True)

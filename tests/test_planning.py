@@ -259,6 +259,7 @@ def test_planning_sets_only_the_lines_it_prints(sample_issue, monkeypatch):
     monkeypatch.setattr(compose.setting._LineSetter, "set", lambda self: set_lines.append(self) or real(self))
     compose.setting._shared_paragraph.cache_clear()
     compose.setting._composed.cache_clear()        # no lines set by an earlier test
+    compose.headlines._headline.cache_clear()
     issue_plan = plan.plan_issue(issue_folder.load_issue(sample_issue))
     printed = sum(sum(len(row.lines) for row in m.fit.head) + len(m.fit.body) + len(m.fit.caption)
                   for page in issue_plan.pages for m in page.modules)      # counted without reading them

@@ -42,6 +42,9 @@ class HeadlineSpec(_Section):
     narrow: list[float]
     kicker_ratio: float = 0.55
     max_pad_lines: int = 3
+    # 竖题: "auto" lets the planner set a short 主题 of a narrow (1–2 栏) module vertically beside
+    # its text where that fills the page better; "never" only for a record that asks (headline: vertical)
+    vertical: Literal["auto", "never"] = "never"
 
     def sizes(self, columns: int, lead: bool) -> list[float]:
         """主题 sizes to try, largest first, for a module this many 基本栏 wide."""
@@ -147,10 +150,11 @@ class Layout(BaseModel):
         """x of 基本栏 `column` (0-based) from the left of the 版心."""
         return column * (self.column_width + self.gap)
 
-    def text_columns(self, columns: int, count: int) -> tuple[float, float]:
+    def text_columns(self, columns: int, count: int, head_width: float = 0.0) -> tuple[float, float]:
         """(column width, gutter) when a module `columns` 基本栏 wide sets its text in `count`
-        columns (变栏): each a whole number of characters, the gutters take the remainder."""
-        span = self.span_width(columns)
+        columns (变栏), beside a 竖题 strip `head_width` wide: each a whole number of
+        characters, the gutters take the remainder."""
+        span = self.span_width(columns) - head_width
         chars = int((span - (count - 1) * self.gap) // (count * self.em))
         width = chars * self.em
         gutter = (span - count * width) / (count - 1) if count > 1 else 0.0

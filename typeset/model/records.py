@@ -85,6 +85,8 @@ class Article(Record):
     pictures: tuple[Picture, ...] = Field((), max_length=4, description="one picture, or 2–4 for a 组图")
     priority: StrictInt = Field(5, ge=1, le=9, description="1 = lead (头条)")
     pin: Pin | None = None
+    headline: Literal["vertical", "horizontal"] | None = Field(
+        None, description="vertical: a 竖题 beside the text; horizontal: never one; none: the design decides")
 
     @model_validator(mode="after")
     def _structure(self) -> Article:

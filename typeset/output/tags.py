@@ -82,7 +82,7 @@ def _arts(element) -> list:
 def _template_lines(module: ModulePlan) -> list[tuple[str, int]]:
     """(kind, paragraph) for every line in the order the page template writes them: head rows,
     caption, then the text columns."""
-    lines = [(row.kind, -1) for row in module.fit.head for _ in row.lines]
+    lines = [(row.kind, -1) for row in module.fit.head for _ in range(_drawn_lines(row))]
     lines += [("caption", -1)] * len(module.fit.caption)
     lines += [(b.cls or "body", b.paragraph) for col in module.columns for b in col.lines]
     return lines
@@ -179,12 +179,17 @@ def _figures(tree: _Tree, art, module: ModulePlan, drawn: list, caption_lines: l
         tree.add(tree.element("/Caption", group), shared[0])
 
 
+def _drawn_lines(row) -> int:
+    """Tagged blocks WeasyPrint draws for a head row: its lines, or a 竖题's cells (one block each)."""
+    return len(row.vertical.cells) if row.vertical else len(row.lines)
+
+
 def _row_of(module: ModulePlan, line_index: int) -> int:
     """The head row the `line_index`-th line of a module belongs to."""
     for row, head in enumerate(module.fit.head):
-        if line_index < len(head.lines):
+        if line_index < _drawn_lines(head):
             return row
-        line_index -= len(head.lines)
+        line_index -= _drawn_lines(head)
     raise IndexError(line_index)
 
 

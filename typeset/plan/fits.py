@@ -8,6 +8,7 @@ the caches and the page's ranks and picture shares it reads.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -23,6 +24,9 @@ SHALLOW_COLUMN = rules.MIN_COLUMN_LINES   # 字块 shallower than this read badl
 SHALLOW_COST = 40
 FULL_WIDTH_COST = 80         # a 通栏 text module other than the lead: the page turns to stripes
 TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the next
+THREE_LINE_TITLE_COST = 3    # a 主题 in three lines (at a size smaller it may take two)
+UNEVEN_TITLE_COST = 6        # a 主题 that cannot be broken evenly between words (HeadlineLines.even)
+ACROSS_ASKED_VERTICAL_COST = 30   # a headline across where the record asks for a 竖题 (headline: vertical)
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
 COLUMN_LABEL_RATIO = 1.2     # the 栏目名 label, in body sizes (a small reversed label above the 主题)
 PICTURE_COST = 4             # a picture at none of the page share its importance gives it …
@@ -189,19 +193,34 @@ class FitTables:
                         if (lines not in best or total < best[lines][0]) and not (
                                 pin and pin.lines and pin.lines != lines):
                             best[lines] = (total, k, width, rows, area, picture, kept)
-        return {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
+        fits = {lines: self._fit(article, columns, lines, jump_to, *choice) for lines, choice in best.items()}
+        if jump_to is not None or headless:
+            return fits
+        vertical = {lines: fit for lines, fit in self.vertical_fits(article, columns).items()
+                    if not (pin and pin.lines and pin.lines != lines)}     # a 竖题 (typeset.plan.vertical_heads)
+        if self.vertical_wanted(article, columns):       # the record asks for one: across only where none fits
+            return vertical or {lines: dataclasses.replace(fit, cost=fit.cost + ACROSS_ASKED_VERTICAL_COST)
+                                for lines, fit in fits.items()}
+        return {lines: min((f for f in (fits.get(lines), vertical.get(lines)) if f), key=lambda f: f.cost)
+                for lines in fits.keys() | vertical.keys()}
 
     def heads(self, article: Article, width: float) -> dict[int, tuple[float, tuple[HeadRow, ...]]]:
         """The cheapest headline (size, air) for each height of the headline area."""
         heads: dict[int, tuple[float, tuple[HeadRow, ...]]] = {}
         for rank, size in enumerate(self.title_sizes(self.ranks.get(article.slug, 0))):
             rows = self.head(article, width, size)
-            if any(len(r.lines) > 2 for r in rows if r.kind == "title"):   # 主题 of 3+ lines: too big
+            titles = [r.lines for r in rows if r.kind == "title"]
+            if any(len(lines) > compose.MAX_HEADLINE_LINES for lines in titles):   # too big: a smaller size
                 continue
+            # a 主题 of three lines, or broken unevenly, costs more than a size smaller
+            shape = sum(THREE_LINE_TITLE_COST * (len(lines) == 3)
+                        + UNEVEN_TITLE_COST * (not lines.even)
+                        for lines in titles)
             for pad in range(self.layout.headline.max_pad_lines + 1):
                 area = self.head_lines(rows) + pad
-                if area not in heads or 2 * rank + pad < heads[area][0]:
-                    heads[area] = (2 * rank + pad, rows)
+                cost = 2 * rank + pad + shape
+                if area not in heads or cost < heads[area][0]:
+                    heads[area] = (cost, rows)
         return heads
 
     def _fit(self, article: Article, columns: int, lines: int, jump_to: int | None, cost: float, k: int,

@@ -37,7 +37,8 @@ class HeadRow:
     kind: str                 # "column" (栏目名) | "kicker" | "title" | "subtitle" | "jump-title" | "jump"
     role: str
     size: float
-    lines: compose.Lines
+    lines: compose.Lines      # the row's text as set across (a 竖题's too: what the text checks read)
+    vertical: compose.VerticalHeadline | None = None     # set as a 竖题 column instead
 
     @property
     def line_height(self) -> float:
@@ -87,7 +88,7 @@ class Fit:
     lines: int
     text_columns: int
     head: tuple[HeadRow, ...]
-    head_lines: int           # grid lines of the headline area, air included
+    head_lines: int           # grid lines of the headline area, air included (a 竖题: grid lines it is tall)
     body: tuple[BodyLine, ...]
     picture_columns: int      # 基本栏 the picture spans (0: no picture)
     picture_lines: int        # grid lines from the picture area's top to the foot of its last row
@@ -95,6 +96,7 @@ class Fit:
     cost: float
     jump_to: int | None = None   # the page the rest continues on (下转第N版)
     slots: tuple[PictureSlot, ...] = ()   # the pictures in the picture area
+    head_width: float = 0.0   # a 竖题: the strip at the module's right it takes beside the text (0: above it)
 
 
 @dataclass

@@ -17,14 +17,18 @@ def place_module(article: Article, fit: Fit, column: int, row: int, layout: Layo
     """Geometry of one module: headline area, picture + caption, balanced text columns."""
     x, y = layout.column_x(column), row * pitch
     rect = Rect(x, y, layout.span_width(fit.columns), fit.lines * pitch)
-    head_rect = Rect(x, y, rect.w, fit.head_lines * pitch)
-    text_lines = fit.lines - fit.head_lines
+    if fit.head_width:     # a 竖题 at the right, the text beside it from the module's top
+        head_rect = Rect(x + rect.w - fit.head_width, y, fit.head_width, fit.head_lines * pitch)
+        text_top, text_lines = y, fit.lines
+    else:
+        head_rect = Rect(x, y, rect.w, fit.head_lines * pitch)
+        text_top, text_lines = y + head_rect.h, fit.lines - fit.head_lines
     depth = caption_depth(fit.caption, fit.slots)
     under = fit.picture_lines + depth + (CAPTION_AIR if fit.picture_columns else 0)
     picture_rect = caption_rect = None
     pictures, captions = [], []
     if fit.picture_columns:
-        picture_rect = Rect(x, y + head_rect.h, layout.span_width(fit.picture_columns), fit.picture_lines * pitch)
+        picture_rect = Rect(x, text_top, layout.span_width(fit.picture_columns), fit.picture_lines * pitch)
         caption_rect = Rect(x, picture_rect.y + picture_rect.h, picture_rect.w, depth * pitch)
         pictures = [(s.picture, Rect(x + s.x, picture_rect.y + s.y, s.w, s.h)) for s in fit.slots]
         captions = [(Rect(x + s.x, picture_rect.y + s.y + s.h, s.w, len(s.caption) * pitch), s.caption)
@@ -34,12 +38,12 @@ def place_module(article: Article, fit: Fit, column: int, row: int, layout: Layo
         if shared:
             top = caption_rect.y + (depth - len(shared)) * pitch     # under the last row's own captions
             captions.append((Rect(x, top, caption_rect.w, len(shared) * pitch), shared))
-    width, gutter = layout.text_columns(fit.columns, fit.text_columns)
+    width, gutter = layout.text_columns(fit.columns, fit.text_columns, fit.head_width)
     covered = covered_columns(fit.columns, fit.text_columns, fit.picture_columns)
     capacities = _balance([text_lines - (under if covered[c] else 0) for c in range(fit.text_columns)], fit.body)
     columns, taken = [], 0
     for c, capacity in enumerate(capacities):
-        top = y + head_rect.h + (under * pitch if covered[c] else 0)
+        top = text_top + (under * pitch if covered[c] else 0)
         columns.append(TextColumn(Rect(x + c * (width + gutter), top, width, capacity * pitch),
                                   list(fit.body[taken:taken + capacity])))
         taken += capacity

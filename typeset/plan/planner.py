@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 
 from typeset import compose
 from typeset.model.errors import UserError
@@ -33,13 +34,14 @@ from .lead import lead_across
 from .model import Continuation, HeadRow, ModulePlan, Overset, PagePlan
 from .place import place_module
 from .search import Search
+from .vertical_heads import VerticalHeads
 
 RULE_COST = 100              # a page-design rule the page breaks, as rules measures it
 EMPTY_COST = 15              # a grid line left empty at the foot of the page
 PINNED_HEIGHTS = 8           # heights of a position-pinned module tried, cheapest first
 
 
-class Planner(FitTables):
+class Planner(FitTables, VerticalHeads):
     """Plans pages of one layout. Composition results are cached per text width."""
 
     def __init__(self, layout: Layout, folder=None):
@@ -83,10 +85,11 @@ class Planner(FitTables):
             face = "heiti" if "heiti" not in near else "biaosong"
             row = rows[title]
             if face != row.role and self._covers(face, m.record.title):
-                width = self.layout.span_width(m.fit.columns) - self.layout.em
+                width = math.inf if row.vertical else self.layout.span_width(m.fit.columns) - self.layout.em
                 lines = compose.compose_headline(m.record.title, face, row.size, width)
                 if len(lines) == len(row.lines):
-                    row = HeadRow(row.kind, face, row.size, lines)
+                    vertical = row.vertical and compose.compose_vertical(m.record.title, face, row.size)
+                    row = HeadRow(row.kind, face, row.size, lines, vertical or None)
                     m.fit = dataclasses.replace(m.fit, head=rows[:title] + (row,) + rows[title + 1:])
             faces[id(m)] = row.role
 

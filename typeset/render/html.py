@@ -20,7 +20,7 @@ from typeset.system.clock import source_date_epoch
 from typeset.system.data import builtin_layouts, layout_dirs
 
 from .lines import LINE_CSS, line_html
-from .vertical import VERTICAL_CSS
+from .vertical import VERTICAL_CSS, vertical_html
 
 
 def pt(value: float) -> str:
@@ -48,7 +48,7 @@ def _template_cache() -> jinja2.BytecodeCache | None:
 def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(folders)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=_template_cache())
-    env.globals.update(pt=pt, box=box, mm=MM, line_html=line_html, kind_names=KIND_NAMES, boxed_kinds=BOXED_KINDS)
+    env.globals.update(pt=pt, box=box, mm=MM, line_html=line_html, vertical_html=vertical_html, kind_names=KIND_NAMES, boxed_kinds=BOXED_KINDS)
     return env
 
 
