@@ -14,8 +14,18 @@ import pytest
 from conftest import ROOT, paiban
 from pagedesign import read_frame
 from PIL import Image
-from placedimages import (DrawnImage, arrangement, caption_problems, crop, distortion, drawn_images, height,
-                          overlap, ppi, width)
+from placedimages import (
+    DrawnImage,
+    arrangement,
+    caption_problems,
+    crop,
+    distortion,
+    drawn_images,
+    height,
+    overlap,
+    ppi,
+    width,
+)
 
 MAX_CROP, MIN_PPI, PICTURE_SHARE = 0.15, 200, 0.40     # page-design.md rule 6; print's resolution
 

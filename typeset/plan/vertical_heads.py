@@ -18,7 +18,6 @@ from typeset import compose
 from typeset.model.fields import FIELD_ROLES
 from typeset.model.records import Article
 
-from . import place
 from .fits import SHALLOW_COLUMN, SHALLOW_COST
 from .model import Fit, HeadRow
 
