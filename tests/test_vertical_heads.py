@@ -75,8 +75,11 @@ def built(tmp_path_factory):
     with pdfplumber.open(pdf_path) as pdf:
         page = pdf.pages[0]
         height = float(page.height)
-        strip = parts["headline"][0]      # whole glyphs in it: a text line's last mark may reach its edge
-        head = [c for c in page.chars if _inside(c, strip, height) and c["x0"] >= strip[0] - EPS and c["text"].strip()]
+        strip = parts["headline"][0]
+        # whole glyphs in it past the text's edge: a text line's last 、，。 may hang into the gap before it
+        text_edge = max(r[2] for r in parts["text"])
+        head = [c for c in page.chars if _inside(c, strip, height) and c["x0"] >= max(strip[0], text_edge) + EPS
+                and c["text"].strip()]
         text = [c for c in page.chars if c["text"].strip() and any(_inside(c, r, height) for r in parts["text"])]
     [design] = measure_build(pdf_path, sidecar_path, folder, ROOT / "layouts")
     return design, head, text, parts, title
