@@ -40,7 +40,6 @@ IDS = {"碰题": "headline-clash", "十字": "cross", "通栏": "full-width", "�
 TODAY = {
     ("sample", "字块"): "columns of 10–11 lines under the sample's pictures (2,150 characters on a broadsheet)",
     ("text-4000", "字块"): "an article's last, shorter column",
-    ("pictures-7000", "字块"): "columns under the lead's picture and at the foot",
 }
 
 
