@@ -29,7 +29,8 @@ BEAM = 2000        # states kept after each item, cheapest first
 CHOICES = 12      # heights tried per item and column, cheapest first
 ORDER_COST = 3    # an item set before a more important one still waiting
 LEAD_PICTURE_RULE = 30   # a picture larger than the 头条's
-WINDOW = 2        # the next item is one of the WINDOW most important still waiting
+WINDOW = 2        # the next item is one of the WINDOW most important still waiting, …
+FILLERS = ("briefs", "comment", "photo")   # … or a filler: a box or a picture goes where it fits
 NO_HEAD = -10**6  # the top of a module without a headline: nothing to stagger against
 
 
@@ -40,34 +41,43 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
     headline — STAGGER lines below its top at least —, short is left). The next item goes into
     the short column at its end, which must be free; it must not end level with the tall
     column (a 十字) unless it is the last item. Taking an item before a
-    more important one costs ORDER_COST."""
+    more important one costs ORDER_COST; a filler (简讯, 短评, 图片新闻) may be taken at any
+    point, so a box goes down the narrow column where its text stands deep."""
     widths = (left, right)
-    # (lines, lines its headline keeps free, cost, picture area, fit), cheapest first
-    options = [[[(f.lines, max(f.head_lines, STAGGER), f.cost, _area(f), f)
-                 for f in sorted(planner.fits(a, w).values(), key=lambda f: f.cost)[:CHOICES]] for w in widths]
-               for a in others]
+    # (lines, lines its headline keeps free, cost, picture area, fit): the cheapest, shortest first
+    options = [[sorted((f.lines, max(f.head_lines, STAGGER), f.cost, _area(f), f)
+                       for f in sorted(planner.fits(a, w).values(), key=lambda f: f.cost)[:CHOICES])
+                for w in widths] for a in others]
     everything = (1 << len(others)) - 1
+    # each state's value: (cost, the lead's picture area, the state before it, the choice made);
+    # the path is joined only for the plans returned
     states: dict = {}
     for fit in sorted(planner.fits(lead, left, headless=True).values(), key=lambda f: f.cost)[:2 * CHOICES]:
         if fit.lines <= limit:
             state = (0, 0, fit.lines, NO_HEAD, False)
             if state not in states or fit.cost < states[state][0]:
-                states[state] = (fit.cost, ((0, lead, fit),))
+                states[state] = (fit.cost, _area(fit), None, (0, lead, fit))
+    history = [states]
     for _ in others:
         grown: dict = {}
-        for (placed, short, tall, free, short_left), (cost, path) in states.items():
+        for key, (cost, lead_picture, _, _) in states.items():
+            placed, short, tall, free, short_left = key
             side = 0 if short_left else 1
-            waiting, lead_picture = 0, _area(path[0][2])
+            waiting = 0
             for i, article in enumerate(others):
                 if placed >> i & 1:
                     continue
-                if waiting == WINDOW:
-                    break
+                if waiting >= WINDOW and article.kind not in FILLERS:
+                    waiting += 1
+                    continue
                 now = placed | 1 << i
                 last = now == everything
+                base = cost + 4 + ORDER_COST * waiting
                 for lines, keeps, fit_cost, area, fit in options[i][side]:
                     end = short + lines
-                    if end > limit or (end == tall and not last):
+                    if end > limit:
+                        break
+                    if end == tall and not last:
                         continue
                     if end < tall:
                         if end < free:
@@ -77,18 +87,28 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
                         if tall < short + keeps and not last:
                             continue
                         state = (now, tall, end, short + keeps, not short_left)
-                    total = (cost + fit_cost + 4 + ORDER_COST * waiting
-                             + (LEAD_PICTURE_RULE if area > lead_picture else 0))
+                    total = base + fit_cost + (LEAD_PICTURE_RULE if area > lead_picture else 0)
                     known = grown.get(state)
                     if known is None or total < known[0]:
-                        grown[state] = (total, path + ((side, article, fit),))
+                        grown[state] = (total, lead_picture, key, (side, article, fit))
                 waiting += 1
         states = grown if len(grown) <= BEAM else dict(sorted(grown.items(), key=lambda kv: kv[1][0])[:BEAM])
+        history.append(states)
     result: dict = {}
-    for (_, short, tall, *_), (cost, path) in states.items():
+    for key, (cost, *_) in states.items():
+        short, tall = key[1], key[2]
         if short == tall and (tall not in result or cost < result[tall][0]):
-            result[tall] = (cost, path)
-    return result
+            result[tall] = (cost, key)
+    return {height: (cost, _path(history, key)) for height, (cost, key) in result.items()}
+
+
+def _path(history: list[dict], key) -> tuple:
+    """The choices that led to the state `key` of the last step, first to last."""
+    path = []
+    for states in reversed(history):
+        _, _, key, choice = states[key]
+        path.append(choice)
+    return tuple(reversed(path))
 
 
 def _area(fit) -> int:
@@ -112,17 +132,19 @@ def _foot(planner, articles: list[Article], lines: int, empty_cost: float) -> li
     return best
 
 
-def lead_across(planner, articles: list[Article], lines: int, empty_cost: float):
-    """(cost with empty lines priced, empty lines, modules) of the best L-shaped plan, or None."""
+def lead_across(planner, articles: list[Article], lines: int, empty_cost: float) -> list:
+    """[(cost with empty lines priced, empty lines, modules)]: the best L-shaped plan for each
+    width of the lead's body, so the rules measured on the whole page choose among them (a
+    narrow side column of short items may cost a few empty lines and keep every 字块 deep)."""
     layout = planner.layout
     columns = layout.grid.columns
     lead = articles[0]
     if len(articles) < 2 or columns < MIN_BODY + 2 or lead.slug in planner.continuations:
-        return None
+        return []
     heads = planner.heads(lead, layout.span_width(columns) - layout.em)
     if not heads:
-        return None
-    best = None
+        return []
+    best: dict[int, tuple] = {}
     for in_foot in range(0, min(MAX_FOOT, len(articles) - 2) + 1) if len(articles) > FOOT_FROM else (0,):
         others = articles[1:len(articles) - in_foot]
         foot = _foot(planner, articles[len(others) + 1:], lines, empty_cost)
@@ -135,19 +157,24 @@ def lead_across(planner, articles: list[Article], lines: int, empty_cost: float)
                         continue
                     foot_cost, empty, foot_height, search = foot[room]
                     total = cost + head_cost + foot_cost
-                    if best is None or total < best[0]:
-                        best = (total, empty, area, rows, body_width, path, search, foot_height, area + height)
-    if best is None:
-        return None
-    cost, empty, area, rows, body_width, path, search, foot_height, foot_row = best
-    pitch = planner.pitch
+                    if body_width not in best or total < best[body_width][0]:
+                        best[body_width] = (total, empty, area, rows, body_width, path, search, foot_height,
+                                            area + height)
+    return [_place(planner, articles, *choice) for choice in best.values()]
+
+
+def _place(planner, articles: list[Article], cost: float, empty: int, area: int, rows, body_width: int, path,
+           search, foot_height: int, foot_row: int) -> tuple:
+    """(cost, empty lines, modules) of one L-shaped plan: the headline across, the two columns, the foot."""
+    layout, pitch = planner.layout, planner.pitch
+    columns = layout.grid.columns
     head_fit = Fit(columns, area, 0, rows, area, (), 0, 0, (), 0.0)
     full = Rect(0, 0, layout.area_width, area * pitch)
-    modules = [ModulePlan(lead, head_fit, 0, 0, full, Rect(0, 0, full.w, full.h), None, None, [])]
+    modules = [ModulePlan(articles[0], head_fit, 0, 0, full, Rect(0, 0, full.w, full.h), None, None, [])]
     ends = [area, area]
     for side, article, fit in path:
         modules.append(place_module(article, fit, side * body_width, ends[side], layout, pitch,
-                                              planner.continuations.get(article.slug)))
+                                    planner.continuations.get(article.slug)))
         ends[side] += fit.lines
     if search:
         modules += search.place(foot_height, 0, foot_row)
