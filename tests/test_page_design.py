@@ -45,9 +45,6 @@ TODAY = {
                        "in 4 栏), p5-03's 30 lines 10 deep in 3 栏 (12+ only in 4 栏 beside its picture, or in 2 栏, "
                        "where its 主题 runs to 3 lines); with the lead's body in 4 栏 the other column is 4 栏, "
                        "where p5-02 and p5-04 fall to 5–8 lines: two 4-栏 columns cannot hold them",
-    ("text-4000", "字块"): "p1-05 has 33 lines of 13 characters: 11 a column in 3 栏, so it needs 2 栏; the only 2-栏 "
-                          "column (the lead's body in 6 栏) leaves p1-03's 63 lines 10–11 deep in 6 栏; "
-                          "today p1-05 stands 9 deep in 4 栏 (3 columns of 17 characters)",
 }
 
 

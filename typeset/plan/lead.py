@@ -32,15 +32,19 @@ LEAD_PICTURE_RULE = 30   # a picture larger than the 头条's
 WINDOW = 2        # the next item is one of the WINDOW most important still waiting, …
 FILLERS = ("briefs", "comment", "photo")   # … or a filler: a box or a picture goes where it fits
 NO_HEAD = -10**6  # the top of a module without a headline: nothing to stagger against
+CLOSED = 10**6    # the short column ends: the items left go down the other column to the foot
 
 
 def _columns(planner, lead: Article, others: list[Article], left: int, right: int, limit: int) -> dict:
-    """{height: (cost, [(column 0|1, article, fit)])}: both columns ending at `height`.
+    """{(tall end, short end, short is left): (cost, [(column 0|1, article, fit)])}: where the two
+    columns end (level when the ends are equal).
 
     State: (items placed, short end, tall end, the first line free of the tall column's last
-    headline — STAGGER lines below its top at least —, short is left). The next item goes into
-    the short column at its end, which must be free; it must not end level with the tall
-    column (a 十字) unless it is the last item. Taking an item before a
+    headline — STAGGER lines below its top at least — or CLOSED, short is left). The next item
+    goes into the short column at its end, which must be free; it must not end level with the
+    tall column (a 十字) unless it is the last item. Or the lead's column, when short, ends
+    (CLOSED) and the items left go down the side column: on a page they cannot fill, the foot
+    under the lead's column stays empty. Taking an item before a
     more important one costs ORDER_COST; a filler (简讯, 短评, 图片新闻) may be taken at any
     point, so a box goes down the narrow column where its text stands deep."""
     widths = (left, right)
@@ -60,9 +64,14 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
     history = [states]
     for _ in others:
         grown: dict = {}
-        for key, (cost, lead_picture, _, _) in states.items():
-            placed, short, tall, free, short_left = key
-            side = 0 if short_left else 1
+        # a state whose short column, the lead's, may end here (closed: the rest goes down the side column)
+        closing = [((placed, short, tall, CLOSED, short_left), key, value)
+                   for key, value in states.items() for placed, short, tall, free, short_left in (key,)
+                   if short_left and short < tall and free != CLOSED]
+        for state_key, key, (cost, lead_picture, _, _) in [(k, k, v) for k, v in states.items()] + closing:
+            placed, short, tall, free, short_left = state_key
+            closed = free == CLOSED
+            side = (0 if short_left else 1) ^ closed
             waiting = 0
             for i, article in enumerate(others):
                 if placed >> i & 1:
@@ -74,6 +83,15 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
                 last = now == everything
                 base = cost + 4 + ORDER_COST * waiting
                 for lines, keeps, fit_cost, area, fit in options[i][side]:
+                    if closed:
+                        if tall + lines > limit:
+                            break
+                        state = (now, short, tall + lines, CLOSED, short_left)
+                        total = base + fit_cost + (LEAD_PICTURE_RULE if area > lead_picture else 0)
+                        known = grown.get(state)
+                        if known is None or total < known[0]:
+                            grown[state] = (total, lead_picture, key, (side, article, fit))
+                        continue
                     end = short + lines
                     if end > limit:
                         break
@@ -96,10 +114,10 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
         history.append(states)
     result: dict = {}
     for key, (cost, *_) in states.items():
-        short, tall = key[1], key[2]
-        if short == tall and (tall not in result or cost < result[tall][0]):
-            result[tall] = (cost, key)
-    return {height: (cost, _path(history, key)) for height, (cost, key) in result.items()}
+        ends = key[2], key[1], key[4]       # (tall end, short end, short is left)
+        if ends not in result or cost < result[ends][0]:
+            result[ends] = (cost, key)
+    return {ends: (cost, _path(history, key)) for ends, (cost, key) in result.items()}
 
 
 def _path(history: list[dict], key) -> tuple:
@@ -133,7 +151,7 @@ def _foot(planner, articles: list[Article], lines: int, empty_cost: float) -> li
 
 
 def lead_across(planner, articles: list[Article], lines: int, empty_cost: float) -> list:
-    """[(cost with empty lines priced, empty lines, modules)]: the best L-shaped plan for each
+    """[(cost with empty lines priced, empty lines, the 栏 they span, modules)]: the best L-shaped plan for each
     width of the lead's body, so the rules measured on the whole page choose among them (a
     narrow side column of short items may cost a few empty lines and keep every 字块 deep)."""
     layout = planner.layout
@@ -145,27 +163,42 @@ def lead_across(planner, articles: list[Article], lines: int, empty_cost: float)
     if not heads:
         return []
     best: dict[int, tuple] = {}
+
+    def keep(body_width: int, total: float, *choice) -> None:
+        if body_width not in best or total < best[body_width][0]:
+            best[body_width] = (total, *choice)
+
     for in_foot in range(0, min(MAX_FOOT, len(articles) - 2) + 1) if len(articles) > FOOT_FROM else (0,):
         others = articles[1:len(articles) - in_foot]
         foot = _foot(planner, articles[len(others) + 1:], lines, empty_cost)
         for body_width in range(max(MIN_BODY, columns // 2), columns - 1):
             table = _columns(planner, lead, others, body_width, columns - body_width, lines - min(heads))
-            for height, (cost, path) in table.items():
+            for (height, short, short_left), (cost, path) in table.items():
+                if short != height:
+                    # the side column runs down to the foot; the foot of the lead's column stays
+                    # empty, one rectangle at the foot priced for its width (no band across the foot)
+                    area = lines - height
+                    if in_foot or area not in heads or not short_left:
+                        continue
+                    span = (0, body_width)
+                    head_cost, rows = heads[area]
+                    keep(body_width, cost + head_cost + empty_cost * (height - short) * span[1] / columns,
+                         height - short, span, area, rows, body_width, path, None, 0, lines)
+                    continue
                 for area, (head_cost, rows) in heads.items():
                     room = lines - area - height
                     if room < 0 or foot[room] is None:
                         continue
                     foot_cost, empty, foot_height, search = foot[room]
-                    total = cost + head_cost + foot_cost
-                    if body_width not in best or total < best[body_width][0]:
-                        best[body_width] = (total, empty, area, rows, body_width, path, search, foot_height,
-                                            area + height)
+                    keep(body_width, cost + head_cost + foot_cost, empty, None, area, rows, body_width, path,
+                         search, foot_height, area + height)
     return [_place(planner, articles, *choice) for choice in best.values()]
 
 
-def _place(planner, articles: list[Article], cost: float, empty: int, area: int, rows, body_width: int, path,
-           search, foot_height: int, foot_row: int) -> tuple:
-    """(cost, empty lines, modules) of one L-shaped plan: the headline across, the two columns, the foot."""
+def _place(planner, articles: list[Article], cost: float, empty: int, span: tuple[int, int] | None, area: int,
+           rows, body_width: int, path, search, foot_height: int, foot_row: int) -> tuple:
+    """(cost, empty lines, the 栏 they span (None: all), modules) of one L-shaped plan: the
+    headline across, the two columns, the foot."""
     layout, pitch = planner.layout, planner.pitch
     columns = layout.grid.columns
     head_fit = Fit(columns, area, 0, rows, area, (), 0, 0, (), 0.0)
@@ -179,4 +212,4 @@ def _place(planner, articles: list[Article], cost: float, empty: int, area: int,
     if search:
         modules += search.place(foot_height, 0, foot_row)
     order = {a.slug: i for i, a in enumerate(articles)}      # modules in priority order, as the bands
-    return cost, empty, sorted(modules, key=lambda m: (order[m.article.slug], m.row))
+    return cost, empty, span, sorted(modules, key=lambda m: (order[m.article.slug], m.row))

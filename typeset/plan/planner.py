@@ -137,8 +137,8 @@ class Planner(FitTables):
             cost, empty, height = min(options)
             plans.append(PagePlan(page, self.layout, search.place(height), empty_lines=empty))
             plans[-1].cost = cost
-        for cost, empty, modules in [] if search.jump else lead_across(self, articles, grid.lines, EMPTY_COST):
-            plans.append(PagePlan(page, self.layout, modules, empty_lines=empty))
+        for cost, empty, span, modules in [] if search.jump else lead_across(self, articles, grid.lines, EMPTY_COST):
+            plans.append(PagePlan(page, self.layout, modules, empty_lines=empty, empty_span=span))
             plans[-1].cost = cost
         if not plans and (narrow := None if search.jump else self._narrower(page, articles)):
             return narrow
