@@ -7,11 +7,12 @@ that ends higher, mostly in priority order (so importance reads top to bottom). 
 side column's first headline from standing beside the lead's (碰题); the tops of the two
 columns' modules are kept STAGGER lines apart and their headline areas apart (错落), so no
 headlines stand side by side and no four corners meet (十字). The least important item may
-instead take a band across the foot.
+instead take a band across the foot. On a page the items cannot fill, the side column of short
+items may run down to the foot, the spare area one rectangle under the lead's column.
 
 Arithmetic only, like the band search: a dynamic programme over the items in order whose
-state is where the two columns end and where the headline of the longer one's last module
-lies, the cheapest BEAM states kept after each item.
+state is where the two columns end (the side column's headlines are kept clear of the other
+column's next module when placed), the cheapest BEAM states kept after each item.
 """
 
 from __future__ import annotations
@@ -26,51 +27,46 @@ MIN_BODY = 3      # 基本栏 of the lead's body at least (and half the page)
 MAX_FOOT = 1      # the least important articles that may take a band across the foot instead …
 FOOT_FROM = 6     # … on a page of more articles than this
 BEAM = 2000        # states kept after each item, cheapest first
-CHOICES = 12      # heights tried per item and column, cheapest first
+CHOICES = 12      # heights tried per item and column, cheapest first (twice as many for the lead)
 ORDER_COST = 3    # an item set before a more important one still waiting
 LEAD_PICTURE_RULE = 30   # a picture larger than the 头条's
 WINDOW = 2        # the next item is one of the WINDOW most important still waiting, …
 FILLERS = ("briefs", "comment", "photo")   # … or a filler: a box or a picture goes where it fits
-NO_HEAD = -10**6  # the top of a module without a headline: nothing to stagger against
-CLOSED = 10**6    # the short column ends: the items left go down the other column to the foot
 
 
-def _columns(planner, lead: Article, others: list[Article], left: int, right: int, limit: int) -> dict:
-    """{(tall end, short end, short is left): (cost, [(column 0|1, article, fit)])}: where the two
-    columns end (level when the ends are equal).
+def _columns(planner, lead: Article, others: list[Article], left: int, right: int, limit: int):
+    """Where the two columns can end: ({(tall end, short end, short is left): (cost, state)},
+    the states of each step), the ends level when equal; `_path` joins a state's choices.
 
-    State: (items placed, short end, tall end, the first line free of the tall column's last
-    headline — STAGGER lines below its top at least — or CLOSED, short is left). The next item
-    goes into the short column at its end, which must be free; it must not end level with the
-    tall column (a 十字) unless it is the last item. Or the lead's column, when short, ends
-    (CLOSED) and the items left go down the side column: on a page they cannot fill, the foot
-    under the lead's column stays empty. Taking an item before a
-    more important one costs ORDER_COST; a filler (简讯, 短评, 图片新闻) may be taken at any
-    point, so a box goes down the narrow column where its text stands deep."""
+    State: (items placed, short end, tall end, closed, short is left). The next item goes into
+    the short column at its end; it must not end level with the tall column (a 十字) unless it is
+    the last item, and when it ends below it, the tall column's end must lie below its headline
+    (STAGGER lines at least), so the next module there starts clear of it (错落). Or the lead's
+    column, when short, ends (closed) and the items left go down the side column: on a page they
+    cannot fill, the foot under the lead's column stays empty. Taking an item before a more
+    important one costs ORDER_COST; a filler (简讯, 短评, 图片新闻) may be taken at any point,
+    so a box goes down the narrow column where its text stands deep."""
     widths = (left, right)
     # (lines, lines its headline keeps free, cost, picture area, fit): the cheapest, shortest first
     options = [[sorted((f.lines, max(f.head_lines, STAGGER), f.cost, _area(f), f)
                        for f in sorted(planner.fits(a, w).values(), key=lambda f: f.cost)[:CHOICES])
                 for w in widths] for a in others]
     everything = (1 << len(others)) - 1
-    # each state's value: (cost, the lead's picture area, the state before it, the choice made);
-    # the path is joined only for the plans returned
+    # each state's value: (cost, the lead's picture area, the state before it, the choice made)
     states: dict = {}
     for fit in sorted(planner.fits(lead, left, headless=True).values(), key=lambda f: f.cost)[:2 * CHOICES]:
-        if fit.lines <= limit:
-            state = (0, 0, fit.lines, NO_HEAD, False)
-            if state not in states or fit.cost < states[state][0]:
-                states[state] = (fit.cost, _area(fit), None, (0, lead, fit))
+        state = (0, 0, fit.lines, False, False)
+        if fit.lines <= limit and (state not in states or fit.cost < states[state][0]):
+            states[state] = (fit.cost, _area(fit), None, (0, lead, fit))
     history = [states]
     for _ in others:
         grown: dict = {}
-        # a state whose short column, the lead's, may end here (closed: the rest goes down the side column)
-        closing = [((placed, short, tall, CLOSED, short_left), key, value)
-                   for key, value in states.items() for placed, short, tall, free, short_left in (key,)
-                   if short_left and short < tall and free != CLOSED]
+        # a state whose short column is the lead's may also end it there (closed)
+        closing = [((placed, short, tall, True, True), key, value)
+                   for key, value in states.items() for placed, short, tall, closed, short_left in (key,)
+                   if short_left and short < tall and not closed]
         for state_key, key, (cost, lead_picture, _, _) in [(k, k, v) for k, v in states.items()] + closing:
-            placed, short, tall, free, short_left = state_key
-            closed = free == CLOSED
+            placed, short, tall, closed, short_left = state_key
             side = (0 if short_left else 1) ^ closed
             waiting = 0
             for i, article in enumerate(others):
@@ -86,25 +82,17 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
                     if closed:
                         if tall + lines > limit:
                             break
-                        state = (now, short, tall + lines, CLOSED, short_left)
-                        total = base + fit_cost + (LEAD_PICTURE_RULE if area > lead_picture else 0)
-                        known = grown.get(state)
-                        if known is None or total < known[0]:
-                            grown[state] = (total, lead_picture, key, (side, article, fit))
-                        continue
-                    end = short + lines
-                    if end > limit:
-                        break
-                    if end == tall and not last:
-                        continue
-                    if end < tall:
-                        if end < free:
-                            continue    # the short column could never go on
-                        state = (now, end, tall, free, short_left)
+                        state = (now, short, tall + lines, True, True)
                     else:
-                        if tall < short + keeps and not last:
+                        end = short + lines
+                        if end > limit:
+                            break
+                        if end < tall:
+                            state = (now, end, tall, False, short_left)
+                        elif last or tall >= short + keeps and end != tall:
+                            state = (now, tall, end, False, not short_left)
+                        else:
                             continue
-                        state = (now, tall, end, short + keeps, not short_left)
                     total = base + fit_cost + (LEAD_PICTURE_RULE if area > lead_picture else 0)
                     known = grown.get(state)
                     if known is None or total < known[0]:
@@ -115,9 +103,9 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
     result: dict = {}
     for key, (cost, *_) in states.items():
         ends = key[2], key[1], key[4]       # (tall end, short end, short is left)
-        if ends not in result or cost < result[ends][0]:
+        if (ends[0] == ends[1] or ends[2]) and (ends not in result or cost < result[ends][0]):
             result[ends] = (cost, key)
-    return {ends: (cost, _path(history, key)) for ends, (cost, key) in result.items()}
+    return result, history
 
 
 def _path(history: list[dict], key) -> tuple:
@@ -172,8 +160,9 @@ def lead_across(planner, articles: list[Article], lines: int, empty_cost: float)
         others = articles[1:len(articles) - in_foot]
         foot = _foot(planner, articles[len(others) + 1:], lines, empty_cost)
         for body_width in range(max(MIN_BODY, columns // 2), columns - 1):
-            table = _columns(planner, lead, others, body_width, columns - body_width, lines - min(heads))
-            for (height, short, short_left), (cost, path) in table.items():
+            table, history = _columns(planner, lead, others, body_width, columns - body_width, lines - min(heads))
+            for (height, short, short_left), (cost, state) in table.items():
+                path = (history, state)
                 if short != height:
                     # the side column runs down to the foot; the foot of the lead's column stays
                     # empty, one rectangle at the foot priced for its width (no band across the foot)
@@ -205,7 +194,7 @@ def _place(planner, articles: list[Article], cost: float, empty: int, span: tupl
     full = Rect(0, 0, layout.area_width, area * pitch)
     modules = [ModulePlan(articles[0], head_fit, 0, 0, full, Rect(0, 0, full.w, full.h), None, None, [])]
     ends = [area, area]
-    for side, article, fit in path:
+    for side, article, fit in _path(*path):
         modules.append(place_module(article, fit, side * body_width, ends[side], layout, pitch,
                                     planner.continuations.get(article.slug)))
         ends[side] += fit.lines
