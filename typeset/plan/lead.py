@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typeset.model.records import Article
 
+from . import rules
 from .model import Fit, ModulePlan, Rect
 from .place import place_module
 
@@ -27,14 +28,15 @@ MIN_BODY = 3      # 基本栏 of the lead's body at least (and half the page)
 MAX_FOOT = 1      # the least important articles that may take a band across the foot instead …
 FOOT_FROM = 6     # … on a page of more articles than this
 BEAM = 2000        # states kept after each item, cheapest first
-CHOICES = 12      # heights tried per item and column, cheapest first (twice as many for the lead)
+CHOICES = 10      # heights tried per item and column, cheapest first (twice as many for the lead)
 ORDER_COST = 3    # an item set before a more important one still waiting
 LEAD_PICTURE_RULE = 30   # a picture larger than the 头条's
-WINDOW = 2        # the next item is one of the WINDOW most important still waiting, …
+WINDOW = 3        # the next item is one of the WINDOW most important still waiting, …
+SPARSE = 0.55     # body text under this share of what the page holds as plain text: it will not fill
 FILLERS = ("briefs", "comment", "photo")   # … or a filler: a box or a picture goes where it fits
 
 
-def _columns(planner, lead: Article, others: list[Article], left: int, right: int, limit: int):
+def _columns(planner, lead: Article, others: list[Article], left: int, right: int, limit: int, closing: bool):
     """Where the two columns can end: ({(tall end, short end, short is left): (cost, state)},
     the states of each step), the ends level when equal; `_path` joins a state's choices.
 
@@ -42,8 +44,8 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
     the short column at its end; it must not end level with the tall column (a 十字) unless it is
     the last item, and when it ends below it, the tall column's end must lie below its headline
     (STAGGER lines at least), so the next module there starts clear of it (错落). Or the lead's
-    column, when short, ends (closed) and the items left go down the side column: on a page they
-    cannot fill, the foot under the lead's column stays empty. Taking an item before a more
+    column, when short, ends (closed, with `closing`) and the items left go down the side column:
+    on a page they cannot fill, the foot under the lead's column stays empty. Taking an item before a more
     important one costs ORDER_COST; a filler (简讯, 短评, 图片新闻) may be taken at any point,
     so a box goes down the narrow column where its text stands deep."""
     widths = (left, right)
@@ -62,10 +64,10 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
     for _ in others:
         grown: dict = {}
         # a state whose short column is the lead's may also end it there (closed)
-        closing = [((placed, short, tall, True, True), key, value)
-                   for key, value in states.items() for placed, short, tall, closed, short_left in (key,)
-                   if short_left and short < tall and not closed]
-        for state_key, key, (cost, lead_picture, _, _) in [(k, k, v) for k, v in states.items()] + closing:
+        ending = [((placed, short, tall, True, True), key, value)
+                  for key, value in states.items() for placed, short, tall, closed, short_left in (key,)
+                  if closing and short_left and short < tall and not closed]
+        for state_key, key, (cost, lead_picture, _, _) in [(k, k, v) for k, v in states.items()] + ending:
             placed, short, tall, closed, short_left = state_key
             side = (0 if short_left else 1) ^ closed
             waiting = 0
@@ -150,6 +152,8 @@ def lead_across(planner, articles: list[Article], lines: int, empty_cost: float)
     heads = planner.heads(lead, layout.span_width(columns) - layout.em)
     if not heads:
         return []
+    grid = layout.grid
+    sparse = rules.body_chars(articles) < SPARSE * grid.columns * grid.chars * grid.lines
     best: dict[int, tuple] = {}
 
     def keep(body_width: int, total: float, *choice) -> None:
@@ -160,7 +164,8 @@ def lead_across(planner, articles: list[Article], lines: int, empty_cost: float)
         others = articles[1:len(articles) - in_foot]
         foot = _foot(planner, articles[len(others) + 1:], lines, empty_cost)
         for body_width in range(max(MIN_BODY, columns // 2), columns - 1):
-            table, history = _columns(planner, lead, others, body_width, columns - body_width, lines - min(heads))
+            table, history = _columns(planner, lead, others, body_width, columns - body_width, lines - min(heads),
+                                      closing=sparse)
             for (height, short, short_left), (cost, state) in table.items():
                 path = (history, state)
                 if short != height:
