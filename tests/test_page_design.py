@@ -41,10 +41,12 @@ IDS = {"碰题": "headline-clash", "十字": "cross", "通栏": "full-width", "�
 
 # (page, rule) → why today's planner breaks it
 TODAY = {
-    ("sample", "字块"): "p5-01's 57 body lines of 13 characters stand 11 deep in its 5 栏 under the picture (12 "
-                       "in 4 栏), p5-03's 30 lines 10 deep in 3 栏 (12+ only in 4 栏 beside its picture, or in 2 栏, "
-                       "where its 主题 runs to 3 lines); with the lead's body in 4 栏 the other column is 4 栏, "
-                       "where p5-02 and p5-04 fall to 5–8 lines: two 4-栏 columns cannot hold them",
+    ("sample", "字块"): "p5-01's 57 body lines of 13 characters stand 11 deep in 5 栏 under its picture (14 in 4 栏); "
+                       "p5-03's 30 lines 10 deep in 3 栏: 12+ only in 4 栏 with its text beside the picture, or in a "
+                       "2-栏 side column, where its 28–30 pt 主题 runs to 3 lines (a 竖题 would let it stand there); "
+                       "with the lead's body in 4 栏 the other column is 4 栏, where p5-02 and p5-04 (40 and 50 "
+                       "lines) fall to 5–8 lines, and 5–6 栏 with the text beside the picture needs a picture over "
+                       "its share of the page",
 }
 
 
@@ -99,7 +101,8 @@ def test_text_columns_are_never_wider_than_30_characters(designs, page):
     """Deeper 字块 come from fewer, wider columns (变栏), but never a line longer than the eye
     takes in: each text column of the sidecar, in body ems of the layout."""
     designs(page)
-    em = tomllib.loads((ROOT / "layouts" / "duikai" / "layout.toml").read_text(encoding="utf-8"))["grid"]["body_size_pt"]
+    layout = tomllib.loads((ROOT / "layouts" / "duikai" / "layout.toml").read_text(encoding="utf-8"))
+    em = layout["grid"]["body_size_pt"]
     widths = [(part["pdf"][2] - part["pdf"][0]) / em for article in SIDECARS[page]["articles"]
               for region in article["regions"] for part in region["parts"] if part["kind"] == "text"]
     assert widths and max(widths) <= MAX_LINE_CHARS + 0.01, max(widths)
