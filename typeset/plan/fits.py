@@ -183,12 +183,14 @@ class FitTables:
                 covered = k if picture_columns == columns else picture_columns
                 cost = width_cost + 3 * (k != columns) + picture_cost
                 for text_lines, kept in self._text_heights(body_lines, k, covered, under, jump_to):
+                    depth = None
                     if kept is None and article.subheads:
-                        text_lines = self._keeping_subheads(article, width, columns, k, picture_columns, under,
-                                                            text_lines)
-                        if text_lines is None:
+                        kept_with = self._keeping_subheads(article, width, columns, k, picture_columns, under,
+                                                           text_lines)
+                        if kept_with is None:
                             continue
-                    depth = _shallowest(body_lines, text_lines, k, covered, under, kept)
+                        text_lines, depth = kept_with
+                    depth = depth or _shallowest(body_lines, text_lines, k, covered, under, kept)
                     text_cost = cost + SHALLOW_COST * max(0, SHALLOW_COLUMN - depth)
                     for area, (head_cost, rows) in heads.items():
                         lines = area + text_lines
@@ -222,14 +224,15 @@ class FitTables:
                    jump_to if kept is not None else None, slots)
 
     def _keeping_subheads(self, article: Article, width: float, columns: int, k: int, picture_columns: int,
-                          under: int, text_lines: int) -> int | None:
+                          under: int, text_lines: int) -> tuple[int, int] | None:
         """The least text height from `text_lines` (a few lines more at most) whose columns
-        keep every 小标题 with its text (place.balance), or None."""
+        keep every 小标题 with its text (place.balance), and its shallowest column; or None."""
         body = self.body(article, width)
         covered = place.covered_columns(columns, k, picture_columns)
         for lines in range(text_lines, text_lines + place.KEEP_WITH_SUBHEAD + 2):
-            if place.balance([lines - (under if c else 0) for c in covered], body) is not None:
-                return lines
+            heights = place.balance([lines - (under if c else 0) for c in covered], body)
+            if heights is not None:
+                return lines, min((h for h in heights if h), default=SHALLOW_COLUMN)
         return None
 
     def _text_heights(self, body: int, k: int, covered: int, under: int, jump_to: int | None):
