@@ -190,7 +190,8 @@ class FitTables:
                         if kept_with is None:
                             continue
                         text_lines, depth = kept_with
-                    depth = depth or _shallowest(body_lines, text_lines, k, covered, under, kept)
+                    if depth is None:
+                        depth = _shallowest(body_lines, text_lines, k, covered, under, kept)
                     text_cost = cost + SHALLOW_COST * max(0, SHALLOW_COLUMN - depth)
                     for area, (head_cost, rows) in heads.items():
                         lines = area + text_lines
