@@ -89,9 +89,21 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
                         end = short + lines
                         if end > limit:
                             break
+                        # the last item: the columns end level, or the lead's column short (the
+                        # side column ending short would leave no one rectangle at the foot)
                         if end < tall:
+                            if last and not short_left:
+                                continue
                             state = (now, end, tall, False, short_left)
-                        elif last or tall >= short + keeps and end != tall:
+                        elif end == tall:
+                            if not last:
+                                continue    # a 十字
+                            state = (now, tall, end, False, not short_left)
+                        elif last:
+                            if short_left:
+                                continue
+                            state = (now, tall, end, False, True)
+                        elif tall >= short + keeps:
                             state = (now, tall, end, False, not short_left)
                         else:
                             continue
@@ -105,7 +117,7 @@ def _columns(planner, lead: Article, others: list[Article], left: int, right: in
     result: dict = {}
     for key, (cost, *_) in states.items():
         ends = key[2], key[1], key[4]       # (tall end, short end, short is left)
-        if (ends[0] == ends[1] or ends[2]) and (ends not in result or cost < result[ends][0]):
+        if ends not in result or cost < result[ends][0]:
             result[ends] = (cost, key)
     return result, history
 
