@@ -8,6 +8,9 @@ and a fixed rule shows up as an XPASS to be unmarked.
 
 from __future__ import annotations
 
+import json
+import tomllib
+
 import design_pages
 import pytest
 from conftest import ROOT, paiban
@@ -38,9 +41,12 @@ IDS = {"碰题": "headline-clash", "十字": "cross", "通栏": "full-width", "�
 
 # (page, rule) → why today's planner breaks it
 TODAY = {
-    ("sample", "字块"): "columns of 10–11 lines under the sample's pictures (2,150 characters on a broadsheet)",
-    ("text-4000", "字块"): "an article's last, shorter column",
-    ("pictures-7000", "字块"): "columns under the lead's picture and at the foot",
+    ("sample", "字块"): "p5-01's 57 body lines of 13 characters stand 11 deep in 5 栏 under its picture (14 in 4 栏); "
+                       "p5-03's 30 lines 10 deep in 3 栏: 12+ only in 4 栏 with its text beside the picture, or in a "
+                       "2-栏 side column, where its 28–30 pt 主题 runs to 3 lines (a 竖题 would let it stand there); "
+                       "with the lead's body in 4 栏 the other column is 4 栏, where p5-02 and p5-04 (40 and 50 "
+                       "lines) fall to 5–8 lines, and 5–6 栏 with the text beside the picture needs a picture over "
+                       "its share of the page",
 }
 
 
@@ -51,6 +57,10 @@ def cases():
                 continue      # an underfull page may leave its spare area at the foot
             marks = [pytest.mark.xfail(strict=True, reason=TODAY[page, rule])] if (page, rule) in TODAY else []
             yield pytest.param(page, rule, marks=marks, id=f"{page}-{IDS[rule]}")
+
+
+SIDECARS: dict[str, dict] = {}     # page name → its sidecar, read when the page is built
+MAX_LINE_CHARS = 30                # a text column (变栏 included) holds at most this many characters
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +78,7 @@ def designs(sample_issue, tmp_path_factory):
             sidecar = next((base / "out").glob("*.articles.json"))
             [built[page]] = measure_build(pdf, sidecar, folder, ROOT / "layouts",
                                           picture_limit=PICTURE_LIMIT.get(page, 0.40))
+            SIDECARS[page] = json.loads(sidecar.read_text(encoding="utf-8"))
         return built[page]
 
     return measured
@@ -83,6 +94,18 @@ def test_the_measurement_sees_the_whole_page(designs, page):
     assert len(design.column_lines) == articles and design.body_lines > 100
     pictures = 4 if page == "sample" else sum(1 for *_, picture in design_pages.PAGES[page][0] if picture)
     assert len(design.crops) == pictures          # every picture found placed in the PDF
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_text_columns_are_never_wider_than_30_characters(designs, page):
+    """Deeper 字块 come from fewer, wider columns (变栏), but never a line longer than the eye
+    takes in: each text column of the sidecar, in body ems of the layout."""
+    designs(page)
+    layout = tomllib.loads((ROOT / "layouts" / "duikai" / "layout.toml").read_text(encoding="utf-8"))
+    em = layout["grid"]["body_size_pt"]
+    widths = [(part["pdf"][2] - part["pdf"][0]) / em for article in SIDECARS[page]["articles"]
+              for region in article["regions"] for part in region["parts"] if part["kind"] == "text"]
+    assert widths and max(widths) <= MAX_LINE_CHARS + 0.01, max(widths)
 
 
 @pytest.mark.parametrize("page, rule", list(cases()))

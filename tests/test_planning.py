@@ -60,16 +60,18 @@ def taken_cells(page: plan.PagePlan) -> set:
 
 
 def assert_page_is_full(page: plan.PagePlan):
-    """The modules cover the page but for one rectangle across the foot, `empty_lines` deep (an
-    underfull page keeps its spare area there), and no other hole taller than two lines."""
+    """The modules cover the page but for one rectangle at the foot, `empty_lines` deep across
+    the page or across `empty_span` (an underfull page keeps its spare area there), and no
+    other hole taller than two lines."""
     grid = page.layout.grid
     taken = taken_cells(page)
-    foot = grid.lines - page.empty_lines
-    assert not any(row >= foot for _, row in taken), "a module in the empty area at the foot"
+    first, wide = page.empty_span or (0, grid.columns)
+    spare = {(c, r) for c in range(first, first + wide) for r in range(grid.lines - page.empty_lines, grid.lines)}
+    assert not taken & spare, "a module in the empty area at the foot"
     for column in range(grid.columns):
         run = 0
-        for row in range(foot):
-            run = 0 if (column, row) in taken else run + 1
+        for row in range(grid.lines):
+            run = 0 if (column, row) in taken | spare else run + 1
             assert run <= 2, f"hole of {run} lines in 栏 {column + 1} at line {row}"
 
 
@@ -166,8 +168,8 @@ def test_pins_are_respected(tmp_path):
     page = plan.plan_issue(issue_folder.load_issue(folder)).pages[0]
     pinned = next(m for m in page.modules if m.article.slug == "b")
     assert pinned.fit.columns == 3 and pinned.fit.text_columns == 2     # 三破二
-    taken = taken_cells(page)
-    assert len(taken) == page.layout.grid.columns * (page.layout.grid.lines - page.empty_lines)
+    grid, wide = page.layout.grid, page.empty_span[1] if page.empty_span else page.layout.grid.columns
+    assert len(taken_cells(page)) == grid.columns * grid.lines - wide * page.empty_lines
 
 
 def test_position_pin_is_respected(tmp_path):

@@ -178,13 +178,17 @@ def test_clipped_column_fails_naming_the_article(built, tmp_path):
 def test_plan_checks_report_underfull(built):
     issue_plan, _, _ = built
     page = issue_plan.pages[0]
-    saved = page.empty_lines
+    saved = page.empty_lines, page.empty_span
     try:
         page.empty_lines = 5
         [f] = [f for f in preflight.check_plan(issue_plan) if f.check == "underfull"]
         assert f.severity == "warning" and "5 empty grid lines" in f.message and "mm" in f.message
+        assert "foot of the page" in f.message
+        page.empty_span = (0, 6)      # a side column runs down to the foot beside the spare area
+        [f] = [f for f in preflight.check_plan(issue_plan) if f.check == "underfull"]
+        assert "5 empty grid lines" in f.message and "栏 1–6" in f.message
     finally:
-        page.empty_lines = saved
+        page.empty_lines, page.empty_span = saved
 
 
 # --- PDF: .notdef, fonts ------------------------------------------------------------------

@@ -27,6 +27,7 @@ TITLE_STEP = 2               # pt the 主题 falls from one priority rank to the
 THREE_LINE_TITLE_COST = 3    # a 主题 in three lines (at a size smaller it may take two)
 UNEVEN_TITLE_COST = 6        # a 主题 that cannot be broken evenly between words (HeadlineLines.even)
 ACROSS_ASKED_VERTICAL_COST = 30   # a headline across where the record asks for a 竖题 (headline: vertical)
+MAX_LINE_CHARS = 30          # characters a line of a 变栏 text column holds at most
 MIN_JUMP_LINES = 4           # body lines per column an article keeps before it jumps
 COLUMN_LABEL_RATIO = 1.2     # the 栏目名 label, in body sizes (a small reversed label above the 主题)
 PICTURE_COST = 4             # a picture at none of the page share its importance gives it …
@@ -141,14 +142,15 @@ class FitTables:
         return [size[1] / size[0] if size else middle for size in sizes]
 
     def text_column_options(self, article: Article, columns: int) -> list[int]:
-        """基本栏, and the 变栏 a designer uses for deeper columns: 三破二 (3→2, 6→4) and 二合一
-        (2→1, 4→2, …); a pin decides."""
+        """基本栏, and the 变栏 a designer uses to balance a module's columns: fewer, wider text
+        columns (三破二, 二合一, 五破四, …) while a line holds at most MAX_LINE_CHARS characters (so
+        one column never spans more than about 2 栏); a pin decides."""
         if article.pin and article.pin.text_columns:
             return [article.pin.text_columns]
         if article.kind == "photo":
             return [columns]      # no text columns: its text is the caption
-        return [columns] + [k for k, whole in ((2 * columns // 3, columns % 3 == 0), (columns // 2, columns % 2 == 0))
-                            if whole and 0 < k < columns]
+        widest = MAX_LINE_CHARS * self.layout.em
+        return [columns] + [k for k in range(columns - 1, 0, -1) if self.layout.text_columns(columns, k)[0] <= widest]
 
     def _fits(self, article: Article, columns: int, jump_to: int | None = None,
               headless: bool = False) -> dict[int, Fit]:
@@ -179,13 +181,15 @@ class FitTables:
                 covered = k if picture_columns == columns else picture_columns
                 cost = width_cost + 3 * (k != columns) + picture_cost
                 for text_lines, kept in self._text_heights(body_lines, k, covered, under, jump_to):
+                    depth = None
                     if kept is None and article.subheads:
-                        text_lines = self._keeping_subheads(article, width, columns, k, picture_columns, under,
-                                                            text_lines)
-                        if text_lines is None:
+                        kept_with = self._keeping_subheads(article, width, columns, k, picture_columns, under,
+                                                           text_lines)
+                        if kept_with is None:
                             continue
-                    # the shallowest 字块: under the picture, unless all the text stands beside it
-                    depth = (text_lines if text_lines == under else text_lines - under) - (k > 1)
+                        text_lines, depth = kept_with
+                    if depth is None:
+                        depth = _shallowest(body_lines, text_lines, k, covered, under, kept)
                     text_cost = cost + SHALLOW_COST * max(0, SHALLOW_COLUMN - depth)
                     for area, (head_cost, rows) in heads.items():
                         lines = area + text_lines
@@ -234,14 +238,15 @@ class FitTables:
                    jump_to if kept is not None else None, slots)
 
     def _keeping_subheads(self, article: Article, width: float, columns: int, k: int, picture_columns: int,
-                          under: int, text_lines: int) -> int | None:
+                          under: int, text_lines: int) -> tuple[int, int] | None:
         """The least text height from `text_lines` (a few lines more at most) whose columns
-        keep every 小标题 with its text (place.balance), or None."""
+        keep every 小标题 with its text (place.balance), and its shallowest column; or None."""
         body = self.body(article, width)
         covered = place.covered_columns(columns, k, picture_columns)
         for lines in range(text_lines, text_lines + place.KEEP_WITH_SUBHEAD + 2):
-            if place.balance([lines - (under if c else 0) for c in covered], body) is not None:
-                return lines
+            heights = place.balance([lines - (under if c else 0) for c in covered], body)
+            if heights is not None:
+                return lines, min((h for h in heights if h), default=SHALLOW_COLUMN)
         return None
 
     def _text_heights(self, body: int, k: int, covered: int, under: int, jump_to: int | None):
@@ -319,6 +324,22 @@ class FitTables:
         budget = rules.picture_limit(layout, articles) * layout.area_width * layout.area_height
         weights = {a.slug: 2 if self.ranks[a.slug] == 0 else 1 for a in articles if a.pictures}
         self.picture_caps = {slug: budget * w / sum(weights.values()) for slug, w in weights.items()}
+
+
+def _shallowest(body: int, text_lines: int, k: int, covered: int, under: int, kept: int | None) -> int:
+    """Lines in the shallowest text column (the 字块's depth) of `body` lines set in k columns
+    `text_lines` deep, `covered` of them starting `under` lines lower, balanced as place.balance
+    sets them: the short lines one a column from the last (a column left empty beside its
+    picture is no column). A jumping module's columns are all full; no text: no 字块."""
+    full = [text_lines - under] * covered + [text_lines] * (k - covered)
+    full = [lines for lines in full if lines > 0]
+    if not body or not full:
+        return SHALLOW_COLUMN
+    if kept is not None:
+        return min(full)
+    short = sum(full) - body
+    each, extra = divmod(max(0, short), len(full))
+    return min(lines - each - (c >= len(full) - extra) for c, lines in enumerate(full))
 
 
 def _bold_spans(text: str, runs: list[tuple[int, int]], role: str) -> list[tuple[str, str]]:

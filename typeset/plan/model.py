@@ -168,6 +168,8 @@ class PagePlan:
     empty_lines: int = 0            # grid lines left empty at the foot of the page (underfull)
     cost: float = 0.0               # the planner's price of the plan (rules and empty lines)
     empty_columns: int = 0          # 栏 left empty at the right of the page (items too few to span it)
+    empty_span: tuple[int, int] | None = None   # (first 栏, 栏) of the empty foot when a column of items
+                                                # runs down to the foot beside it; None: across the page
 
     @property
     def pitch(self) -> float:

@@ -140,10 +140,9 @@ class Planner(FitTables, VerticalHeads):
             cost, empty, height = min(options)
             plans.append(PagePlan(page, self.layout, search.place(height), empty_lines=empty))
             plans[-1].cost = cost
-        across = None if search.jump else lead_across(self, articles, grid.lines, EMPTY_COST)
-        if across:
-            plans.append(PagePlan(page, self.layout, across[2], empty_lines=across[1]))
-            plans[-1].cost = across[0]
+        for cost, empty, span, modules in [] if search.jump else lead_across(self, articles, grid.lines, EMPTY_COST):
+            plans.append(PagePlan(page, self.layout, modules, empty_lines=empty, empty_span=span))
+            plans[-1].cost = cost
         if not plans and (narrow := None if search.jump else self._narrower(page, articles)):
             return narrow
         if not plans:

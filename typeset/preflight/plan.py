@@ -23,9 +23,13 @@ def check_plan(plan) -> list[Finding]:
         pitch = page_plan.layout.grid.pitch_pt
         if page_plan.empty_lines > UNDERFULL_LINES:
             mm = page_plan.empty_lines * pitch / MM
+            where = "the page"
+            if page_plan.empty_span:
+                first, wide = page_plan.empty_span
+                where = f"栏 {first + 1}–{first + wide}, beside the column that runs down to it"
             findings.append(Finding(
                 "warning", "underfull", f"underfull (版面不满): {page_plan.empty_lines} empty grid lines "
-                f"({mm:.0f} mm) at the foot of the page", number, None,
+                f"({mm:.0f} mm) at the foot of {where}", number, None,
                 "add copy or a picture, enlarge a headline or a picture, or move an article here"))
         if page_plan.empty_columns:
             columns = page_plan.layout.grid.columns
