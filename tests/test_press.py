@@ -19,7 +19,7 @@ from PIL import Image
 from typeset import pipeline
 
 INK_LIMIT = 240           # the sample designs' default ([print] ink_limit)
-JPEG_SLACK = 2            # % : the converted pictures are within the limit; JPEG moves a pixel by ~1.2 %
+JPEG_SLACK = 0.5          # % : the decoded JPEG is held within the limit; decoders round differently
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +55,28 @@ def test_no_picture_pixel_over_the_ink_limit(printed):
     assert len(inks) == 4
     assert max(inks) <= INK_LIMIT + JPEG_SLACK, inks
     assert max(inks) > INK_LIMIT - 20        # the dark pictures do reach the limit: it bites
+
+
+def _decoded_max_ink(jpeg: bytes) -> float:
+    with Image.open(io.BytesIO(jpeg)) as image:
+        return max(sum(pixel) for pixel in image.get_flattened_data()) / 255 * 100
+
+
+def test_jpeg_ringing_at_white_lettering_is_held_within_the_limit():
+    """White bars on a 300 % dark ground: the pixels held to 240 % and saved as they are ring
+    over the limit at the edges; the encoder that checks its own output does not."""
+    from PIL import ImageDraw
+
+    from typeset.output.newsprint import jpeg_within_ink, limit_ink
+
+    dark = Image.new("CMYK", (160, 96), (200, 190, 180, 240))
+    draw = ImageDraw.Draw(dark)
+    for x in range(8, 150, 14):
+        draw.rectangle((x, 20, x + 5, 76), fill=(0, 0, 0, 0))
+    plain = io.BytesIO()
+    limit_ink(dark, INK_LIMIT).save(plain, "JPEG", quality=92)
+    assert _decoded_max_ink(plain.getvalue()) > INK_LIMIT + 1            # the problem is real
+    assert _decoded_max_ink(jpeg_within_ink(dark, INK_LIMIT, dpi=(300, 300))) <= INK_LIMIT + JPEG_SLACK
 
 
 def test_black_text_overprints_and_pictures_knock_out(printed):

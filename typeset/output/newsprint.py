@@ -15,6 +15,7 @@ grey in K: newsprint greys stay neutral and use less ink) — once, into the use
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -94,18 +95,45 @@ def intent_fields(profile: Path, ink_limit: float) -> dict[str, str]:
     return {"OutputConditionIdentifier": name, "OutputCondition": name, "Info": name + note}
 
 
-def limit_ink(image, limit_percent: float):
+def limit_ink(image, limit_percent: float, tighter=None):
     """A CMYK image with C+M+Y+K at most `limit_percent` in every pixel: where over, C, M and Y
-    are scaled down together (K kept: it carries the detail and the grey), rounded down."""
+    are scaled down together (K kept: it carries the detail and the grey), rounded down.
+    `tighter`: an "L" image of percent points to take off the limit pixel by pixel."""
     from PIL import Image, ImageMath
 
     c, m, y, k = (band.convert("F") for band in image.split())
-    budget = limit_percent / 100 * 255
+    budget = ImageMath.lambda_eval(lambda e: limit_percent / 100 * 255 - e["t"] * 2.55,
+                                   t=(tighter or Image.new("L", image.size, 0)).convert("F"))
     factor = ImageMath.lambda_eval(
-        lambda e: e["min"](e["max"](budget - e["k"], 0.0) / e["max"](e["c"] + e["m"] + e["y"], 1.0), 1.0),
-        c=c, m=m, y=y, k=k)
+        lambda e: e["min"](e["max"](e["b"] - e["k"], 0.0) / e["max"](e["c"] + e["m"] + e["y"], 1.0), 1.0),
+        b=budget, c=c, m=m, y=y, k=k)
     cmy = [ImageMath.lambda_eval(lambda e: e["int"](e["v"] * e["f"]), v=v, f=factor).convert("L") for v in (c, m, y)]
     return Image.merge("CMYK", (*cmy, image.getchannel("K")))
+
+
+def jpeg_within_ink(image, limit_percent: float, *, quality: int = 92, dpi: tuple[int, int]) -> bytes:
+    """The CMYK image as a JPEG whose decoded pixels stay within `limit_percent` total ink.
+    JPEG rings at sharp edges (white lettering on a dark picture) and lifts a pixel a few
+    percent over a limit the pixels met; there, and a JPEG block around it, the limit is
+    tightened by the overshoot and the picture encoded again (the rest stays as it was)."""
+    from PIL import Image, ImageFilter, ImageMath
+
+    tighter = Image.new("L", image.size, 0)
+    for _ in range(4):
+        out = io.BytesIO()
+        limit_ink(image, limit_percent, tighter).save(out, "JPEG", quality=quality, dpi=dpi)
+        with Image.open(io.BytesIO(out.getvalue())) as decoded:
+            bands = [band.convert("F") for band in decoded.split()]
+        over = ImageMath.lambda_eval(
+            lambda e: e["max"]((e["c"] + e["m"] + e["y"] + e["k"]) / 2.55 - limit_percent, 0.0),
+            c=bands[0], m=bands[1], y=bands[2], k=bands[3])
+        if over.getextrema()[1] <= 0:
+            break
+        # a percent point more than the overshoot, spread over the 8×8 blocks around it
+        step = ImageMath.lambda_eval(lambda e: e["min"](e["o"] * 2 + 1.0 * (e["o"] > 0), 255.0), o=over)
+        step = step.convert("L").filter(ImageFilter.MaxFilter(17))
+        tighter = ImageMath.lambda_eval(lambda e: e["min"](e["t"] + e["s"], 255), t=tighter, s=step).convert("L")
+    return out.getvalue()
 
 
 # --- overprint ---------------------------------------------------------------------------------

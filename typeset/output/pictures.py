@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from typeset.plan.pictures import PlacedPicture
+from typeset.system import files
 
-from .newsprint import limit_ink
+from .newsprint import jpeg_within_ink
 
 PRINT_PPI = 300              # print pictures are resampled down to this at their placed size
 
@@ -26,7 +25,7 @@ def cmyk_picture(placed: PlacedPicture, profile: Path, cache: Path, ink_limit: f
     target = (max(1, round(box.w / 72 * ppi)), max(1, round(box.h / 72 * ppi)))
     source = placed.path.read_bytes()
     key = hashlib.sha256(source + hashlib.sha256(profile.read_bytes()).digest()
-                         + repr((placed.crop, target, ink_limit, "v2")).encode()).hexdigest()[:24]
+                         + repr((placed.crop, target, ink_limit, "v3")).encode()).hexdigest()[:24]
     out = cache / f"{key}.jpg"
     if out.is_file():
         return out
@@ -49,13 +48,6 @@ def cmyk_picture(placed: PlacedPicture, profile: Path, cache: Path, ink_limit: f
             src = ImageCms.createProfile("sRGB")
         cmyk = ImageCms.profileToProfile(image, src, str(profile), renderingIntent=ImageCms.Intent.PERCEPTUAL,
                                          outputMode="CMYK")
-        cmyk = limit_ink(cmyk, ink_limit)
-    fd, tmp = tempfile.mkstemp(prefix=".pic.", suffix=".jpg", dir=cache)
-    os.close(fd)
-    try:
-        cmyk.save(tmp, "JPEG", quality=92, dpi=(ppi, ppi))
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        encoded = jpeg_within_ink(cmyk, ink_limit, dpi=(ppi, ppi))
+    files.atomic_write(out, encoded, alone=True)
     return out
