@@ -265,6 +265,6 @@ def test_planning_sets_only_the_lines_it_prints(sample_issue, monkeypatch):
     issue_plan = plan.plan_issue(issue_folder.load_issue(sample_issue))
     printed = sum(sum(len(row.lines) for row in m.fit.head) + len(m.fit.body) + len(m.fit.caption)
                   for page in issue_plan.pages for m in page.modules)      # counted without reading them
-    assert len(set_lines) < printed / 4      # only the column tops, read to avoid widows there
+    assert len(set_lines) < printed / 3      # only headline lines and the column tops, read to avoid widows there
     render.render_html(issue_plan)
     assert len(set_lines) == printed
