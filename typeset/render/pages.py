@@ -107,13 +107,16 @@ def render_pages(jobs: list[PageJob], processes: int = 1, cache: PageCache | Non
         import weasyprint  # noqa: F401  (imported once, before the fork: the workers start warm)
 
         # workers forked from this process: the fonts, caches, templates and plan loaded here are
-        # theirs at no cost; one page per task, in order, so the work spreads evenly
+        # theirs at no cost; one page per task, the longest pages first, so that the last tasks
+        # are short and the workers end together
         _forked = (list(todo.values()), check)
+        order = sorted(range(len(todo)), key=lambda i: -len(_forked[0][i].html))
         try:
             with multiprocessing.get_context("fork").Pool(min(processes, len(todo)), _start_forked) as pool:
-                rendered = pool.map(_render_forked, range(len(todo)), chunksize=1)
+                by_index = dict(zip(order, pool.map(_render_forked, order, chunksize=1)))
         finally:
             _forked = ([], None)
+        rendered = [by_index[i] for i in range(len(todo))]
     else:
         rendered = [_render(job, check) for job in todo.values()]
     for key, page in zip(todo, rendered):
