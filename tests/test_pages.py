@@ -141,3 +141,34 @@ def test_a_watch_rebuild_reads_only_the_changed_page_for_preflight(tmp_path, mon
     assert len(rendered) == 4 and sum(read) == 1        # page 2 alone rendered again, and read
     pipeline.build(folder, tmp_path / "fresh")
     assert sum(read) == 1 + 3                           # the hook sees a build without the cache read all
+
+
+WORKER_DIES = """
+import os
+from typeset.model.errors import UserError
+from typeset.render import render_pages
+from typeset.render.pages import PageJob
+
+jobs = [PageJob(f"<html><body><p>第{i}版</p></body></html>", str(i), ".", index=i) for i in range(4)]
+
+
+def check(index, pdf):
+    if index == 2:
+        os._exit(3)           # the worker setting page 3 dies (a crash, the OOM killer)
+
+
+try:
+    render_pages(jobs, 2, check=check)
+except UserError as e:
+    print("failed:", e)
+"""
+
+
+def test_a_page_worker_that_dies_fails_the_build_instead_of_hanging_it(tmp_path):
+    """multiprocessing.Pool's map() waited for ever for the page of a worker that died."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WORKER_DIES], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("failed: a page worker ended without its page"), done.stdout

@@ -10,6 +10,7 @@ watching process renders again only the pages an edit touched.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import multiprocessing
 import signal
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from typeset.model.errors import UserError
 from typeset.model.findings import Finding
 
 from .pdf import findings_of, render_warnings
@@ -86,11 +88,32 @@ def _render_forked(index: int) -> RenderedPage:
 
 
 def _start_forked() -> None:
-    """A page worker ends at once when its pool stops it, not through the handler it inherited
-    (`paiban` turns SIGTERM into an exception that unwinds a build: the parent's build), and
-    leaves Ctrl-C to its parent."""
+    """A page worker ends at once when stopped, not through the handler it inherited (`paiban`
+    turns SIGTERM into an exception that unwinds a build: the parent's build), and leaves
+    Ctrl-C to its parent, which stops it."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _in_workers(processes: int, order: list[int]) -> list[RenderedPage]:
+    """The pages of `_forked` rendered in forked processes, in `order`.
+
+    Not multiprocessing.Pool: its map() waits for ever when a worker dies (a crash, the OOM
+    killer) or a result cannot be unpickled (its result thread ends); the executor fails
+    instead. On Ctrl-C or any error the queued pages are dropped and the workers stopped now."""
+    pool = cf.ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_forked)
+    try:
+        rendered = list(pool.map(_render_forked, order))
+    except BaseException as e:
+        workers = list((getattr(pool, "_processes", None) or {}).values())    # no public API for them
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        if isinstance(e, cf.process.BrokenProcessPool):
+            raise UserError(f"a page worker ended without its page ({e}); build again, or with --jobs 1") from None
+        raise
+    pool.shutdown()
+    return rendered
 
 
 def render_pages(jobs: list[PageJob], processes: int = 1, cache: PageCache | None = None,
@@ -112,8 +135,7 @@ def render_pages(jobs: list[PageJob], processes: int = 1, cache: PageCache | Non
         _forked = (list(todo.values()), check)
         order = sorted(range(len(todo)), key=lambda i: -len(_forked[0][i].html))
         try:
-            with multiprocessing.get_context("fork").Pool(min(processes, len(todo)), _start_forked) as pool:
-                by_index = dict(zip(order, pool.map(_render_forked, order, chunksize=1)))
+            by_index = dict(zip(order, _in_workers(min(processes, len(todo)), order)))
         finally:
             _forked = ([], None)
         rendered = [by_index[i] for i in range(len(todo))]
