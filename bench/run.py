@@ -108,11 +108,11 @@ def write_typst(issue_folder: Path, target: Path) -> Path:
     kicker, title (黑体), dateline, paragraphs (书宋, justified, 2 em indent), byline (楷体) and
     pictures with captions. Typst flows and balances nothing by design rules; it is the speed
     of setting the same text on the same grid."""
-    from typeset.sources import issue_folder
     from typeset.sources.designs import load_layout
+    from typeset.sources.issue_folder import load_issue
     from typeset.system import fonts
 
-    issue = issue_folder.load_issue(issue_folder)
+    issue = load_issue(issue_folder)
     role = {key: r for key, r in fonts.role_map().items()}
     out = []
     for n, page in enumerate(issue.issue.pages):
