@@ -105,10 +105,9 @@ def _in_workers(processes: int, order: list[int]) -> list[RenderedPage]:
     try:
         rendered = list(pool.map(_render_forked, order))
     except BaseException as e:
-        workers = list((getattr(pool, "_processes", None) or {}).values())    # no public API for them
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
+        for worker in list((getattr(pool, "_processes", None) or {}).values()):     # no public API for them
             worker.terminate()
+        pool.shutdown(cancel_futures=True)          # its thread sees the workers gone, and ends
         if isinstance(e, cf.process.BrokenProcessPool):
             raise UserError(f"a page worker ended without its page ({e}); build again, or with --jobs 1") from None
         raise
