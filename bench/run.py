@@ -108,11 +108,11 @@ def write_typst(issue_folder: Path, target: Path) -> Path:
     kicker, title (黑体), dateline, paragraphs (书宋, justified, 2 em indent), byline (楷体) and
     pictures with captions. Typst flows and balances nothing by design rules; it is the speed
     of setting the same text on the same grid."""
-    from typeset.sources import issue_folder
     from typeset.sources.designs import load_layout
+    from typeset.sources.issue_folder import load_issue
     from typeset.system import fonts
 
-    issue = issue_folder.load_issue(issue_folder)
+    issue = load_issue(issue_folder)
     role = {key: r for key, r in fonts.role_map().items()}
     out = []
     for n, page in enumerate(issue.issue.pages):
@@ -373,43 +373,62 @@ def memory_bench(work: Path, count: int, max_tasks_per_child: int | None = None)
 
 def jobs_bench(issue: Path, work: Path, repeat: int) -> dict:
     """`paiban build` of one issue with --jobs 1 (the issue whole) and --jobs 2 (a page at a time
-    in two processes), fresh processes, and the CPU scaling meanwhile."""
-    result = {"cpu_scaling": cpu_scaling()}
+    in two processes), fresh processes run in turn: the medians of wall time, of CPU time (the
+    build's and its workers', from getrusage), of each pair's wall ratio; and the CPU scaling
+    meanwhile."""
+    import resource
+
+    result: dict = {"cpu_scaling": cpu_scaling()}
+    walls: dict[int, list[float]] = {1: [], 2: []}
+    cpus: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(repeat):
+        for jobs in (1, 2):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            walls[jobs].append(run_process([PY, "-m", "typeset", "build", str(issue), "-o", str(work / f"jobs-{jobs}"),
+                                            "--jobs", str(jobs)])[0])
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[jobs].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     for jobs in (1, 2):
-        out = work / f"jobs-{jobs}"
-        result[f"jobs{jobs}"] = median_process([PY, "-m", "typeset", "build", str(issue), "-o", str(out),
-                                                "--jobs", str(jobs)], repeat)[0]
-    result["ratio"] = result["jobs2"] / result["jobs1"]
+        result[f"jobs{jobs}"] = statistics.median(walls[jobs])
+        result[f"cpu{jobs}"] = statistics.median(cpus[jobs])
+    result["ratio"] = statistics.median(b / a for a, b in zip(walls[1], walls[2]))
     return result
 
 
-def watch_rebuild(issue: Path, one_page: Path, out: Path) -> dict:
-    """In one warm process, as `paiban watch` runs: a one-page issue built (after a first build),
-    then the big issue built, one article changed, and built again with the page cache."""
+def watch_rebuild(issue: Path, one_page: Path, out: Path, repeat: int = 3) -> dict:
+    """In one warm process, as `paiban watch` runs: the big issue built with the page cache,
+    then `repeat` times in turn a one-page issue built and the big issue built again after one
+    more edit of one article (its page set again); the medians, and the median of the ratios of
+    each pair (the two builds of a pair run seconds apart, so a busy spell of the machine falls
+    on both)."""
     from typeset.pipeline import build
     from typeset.render import PageCache
     from typeset.sources.issue_folder import load_issue
 
     build(one_page, out / "one")
-    start = time.perf_counter()
-    build(one_page, out / "one")
-    one = time.perf_counter() - start
     cache = PageCache()
     build(issue, out / "big", page_cache=cache)
     loaded = load_issue(issue)
     slug = loaded.issue.pages[len(loaded.issue.pages) // 2].articles[0]
     record = issue / "articles" / f"{slug}.md"
     text = record.read_text(encoding="utf-8")
-    record.write_text(text.replace("。", "！", 1), encoding="utf-8")
+    ones, rebuilds, rendered = [], [], []
     try:
-        before = cache.rendered
-        start = time.perf_counter()
-        result = build(issue, out / "big", page_cache=cache)
-        rebuild = time.perf_counter() - start
+        for n in range(1, repeat + 1):
+            start = time.perf_counter()
+            build(one_page, out / "one")
+            ones.append(time.perf_counter() - start)
+            record.write_text(text.replace("。", "！", n), encoding="utf-8")
+            before = cache.rendered
+            start = time.perf_counter()
+            result = build(issue, out / "big", page_cache=cache)
+            rebuilds.append(time.perf_counter() - start)
+            rendered.append(cache.rendered - before)
     finally:
         record.write_text(text, encoding="utf-8")
-    return {"one_page": one, "rebuild": rebuild, "pages": len(result.plan.pages),
-            "rendered": cache.rendered - before, "ratio": rebuild / one,
+    return {"one_page": statistics.median(ones), "rebuild": statistics.median(rebuilds),
+            "pages": len(result.plan.pages), "rendered": max(rendered),
+            "ratio": statistics.median(r / o for r, o in zip(rebuilds, ones)),
             "serve": {"sample": serve_rebuild(SAMPLE, out / "sample"), "big": serve_rebuild(issue, out / "serve")}}
 
 
@@ -496,7 +515,7 @@ def main() -> None:
         print(json.dumps(stages(Path(args.stages[0]), Path(args.stages[1]))))
         return
     if args.watch_rebuild:
-        print(json.dumps(watch_rebuild(*map(Path, args.watch_rebuild))))
+        print(json.dumps(watch_rebuild(*map(Path, args.watch_rebuild), repeat=max(args.repeat, 3))))
         return
     if args.layout_compare:
         before, after, issue = args.layout_compare
@@ -575,14 +594,16 @@ def main() -> None:
         jobs = jobs_bench(big[-1], work, args.repeat)
         report["jobs"] = jobs
         print(f"\nA page at a time: {big[-1].name}: --jobs 1 {jobs['jobs1']:.2f} s, --jobs 2 {jobs['jobs2']:.2f} s "
-              f"→ {jobs['ratio']:.2f} × (two pure-Python loops on this machine meanwhile: "
-              f"{jobs['cpu_scaling']:.2f}×)")
+              f"→ {jobs['ratio']:.2f} × (median of {args.repeat} pairs; CPU {jobs['cpu1']:.2f} s and "
+              f"{jobs['cpu2']:.2f} s; two pure-Python loops on this machine meanwhile: {jobs['cpu_scaling']:.2f}×)")
         proc = subprocess.run([PY, str(Path(__file__)), "--watch-rebuild", str(big[-1]), str(one_page),
-                               str(work / "watch")], capture_output=True, text=True, check=True, cwd=ROOT)
+                               str(work / "watch"), "--repeat", str(args.repeat)], capture_output=True, text=True,
+                              check=True, cwd=ROOT)
         w = json.loads(proc.stdout.strip().splitlines()[-1])
         report["watch"] = w
         print(f"Watch: one article changed in {big[-1].name}: rebuilt in {w['rebuild']:.2f} s ({w['rendered']} of "
-              f"{w['pages']} 版 rendered); a one-page issue built in {w['one_page']:.2f} s → {w['ratio']:.2f} ×")
+              f"{w['pages']} 版 rendered); a one-page issue built in {w['one_page']:.2f} s → {w['ratio']:.2f} × "
+              f"(medians of {max(args.repeat, 3)} pairs)")
         for name, s in (("the sample", w["serve"]["sample"]), (big[-1].name, w["serve"]["big"])):
             print(f"Serve: one article of {name} changed: the live page's new state in {s['seconds']:.2f} s "
                   f"(median of 3; {s['rendered']} 版 rendered)")

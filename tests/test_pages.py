@@ -108,15 +108,21 @@ def test_only_the_changed_page_is_rendered_again(tmp_path):
     assert len(rendered) == 7                       # new fonts: every page again
 
 
-def test_a_watch_rebuild_reads_only_the_changed_page_for_preflight(tmp_path, monkeypatch):
-    """After one article changed, preflight reads the page rendered again and keeps what it read
-    of the others (the hook counts every page the PDF reader parses)."""
+def test_a_watch_rebuild_reads_and_checks_only_the_changed_page_for_preflight(tmp_path, monkeypatch):
+    """After one article changed, preflight reads and checks the text of the page rendered again
+    and keeps what it read and found of the others (the hooks count every page the PDF reader
+    parses and every page whose text is checked)."""
     from typeset import render, watch
-    from typeset.preflight import pdftext
+    from typeset.preflight import pdftext, text
 
     folder = _issue(tmp_path / "issue")
-    read, rendered, lines = [], [], []
-    parse = pdftext.pages
+    read, rendered, lines, checked = [], [], [], []
+    parse, check_page = pdftext.pages, text._check_page
+
+    def counted_check(number, origin, chars, page_plan, *args):
+        checked.append(page_plan.page.number)
+        return check_page(number, origin, chars, page_plan, *args)
+    monkeypatch.setattr(text, "_check_page", counted_check)
 
     def counted(pdf):
         pages = parse(pdf)
@@ -134,10 +140,44 @@ def test_a_watch_rebuild_reads_only_the_changed_page_for_preflight(tmp_path, mon
         lines.append((line, error))
         if len(lines) == 1:
             assert sum(read) == 3 and len(rendered) == 3        # the first build reads every page
+            assert sorted(checked) == [1, 2, 3]                 # … and checks it
             read.clear()
+            checked.clear()
             record.write_text(record.read_text(encoding="utf-8").replace("。", "！", 1), encoding="utf-8")
     assert watch.watch(folder, tmp_path / "out", interval=0.05, report=edit_after_the_first, max_builds=2) == 2
     assert not any(error for _, error in lines), lines
     assert len(rendered) == 4 and sum(read) == 1        # page 2 alone rendered again, and read
+    assert checked == [2]                               # … and its text checked
     pipeline.build(folder, tmp_path / "fresh")
     assert sum(read) == 1 + 3                           # the hook sees a build without the cache read all
+
+
+WORKER_DIES = """
+import os
+from typeset.model.errors import UserError
+from typeset.render import render_pages
+from typeset.render.pages import PageJob
+
+jobs = [PageJob(f"<html><body><p>第{i}版</p></body></html>", str(i), ".", index=i) for i in range(4)]
+
+
+def check(index, pdf):
+    if index == 2:
+        os._exit(3)           # the worker setting page 3 dies (a crash, the OOM killer)
+
+
+try:
+    render_pages(jobs, 2, check=check)
+except UserError as e:
+    print("failed:", e)
+"""
+
+
+def test_a_page_worker_that_dies_fails_the_build_instead_of_hanging_it(tmp_path):
+    """multiprocessing.Pool's map() waited for ever for the page of a worker that died."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WORKER_DIES], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("failed: a page worker ended without its page"), done.stdout

@@ -175,6 +175,21 @@ def test_clipped_column_fails_naming_the_article(built, tmp_path):
     assert "《" in Report(findings).text()
 
 
+def test_a_page_checked_where_it_was_rendered_finds_the_clipped_column_too(built, tmp_path):
+    """The check a page worker runs on its own page's PDF (as --jobs N and the page cache keep
+    it) finds what the check of the issue's PDF finds."""
+    from typeset import render
+
+    issue_plan, _, html = built
+    clipped = html.replace("</head>", "<style>.col:last-child { display: none }</style></head>", 1)
+    pdf = tmp_path / "clipped.pdf"
+    render.write_pdf(issue_plan, clipped, pdf)
+    page = preflight.read_page(pdf.read_bytes(), issue_plan.pages[0])
+    assert page.checked and all(f.severity == "error" and f.page == 3 for f in page.checked)
+    assert page.checked == preflight.check_text(pdf, issue_plan)
+    assert preflight.check_text(pdf, issue_plan, pdf_pages=[page]) == page.checked
+
+
 def test_plan_checks_report_underfull(built):
     issue_plan, _, _ = built
     page = issue_plan.pages[0]

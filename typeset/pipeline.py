@@ -232,9 +232,12 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
     pdf_pages = None        # what preflight read of each page, when it is what the issue PDF holds
     with atomic_target(target) as tmp:
         if per_page:
-            identifier, pages = _render_by_page(b, html_options, options, identity, report, tmp)
-            if variant == PLAIN:        # the print PDF's pages are rewritten after (finish_print)
-                pdf_pages = _pages_read(pages)
+            # the plain PDF's pages are read and checked where they are rendered; the print PDF's
+            # are rewritten after (finish_print), and read from it
+            identifier, pages = _render_by_page(b, html_options, options, identity, report, tmp,
+                                                read=variant == PLAIN)
+            if variant == PLAIN:
+                pdf_pages = _pages_read(b.plan, pages)
         else:
             # the document's identity: its HTML, with where the cache folder (print pictures, the
             # built profile) is left out, so a print PDF is the same bytes in any output folder
@@ -263,22 +266,30 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
 
 
 def _render_by_page(b: _Build, html_options: dict, pdf_options: dict, identity: tuple[str, str] | None,
-                    report: Report, target: Path) -> tuple[str, list[render.RenderedPage]]:
+                    report: Report, target: Path, read: bool) -> tuple[str, list[render.RenderedPage]]:
     """The issue rendered a page at a time (reused from the page cache, else in `b.jobs`
-    processes) and assembled into `target`; returns the document's identifier and the pages."""
+    processes; with `read`, each page also read and checked there) and assembled into `target`;
+    returns the document's identifier and the pages."""
     jobs = _page_jobs(b.plan, b.placed, html_options, pdf_options, identity)
-    pages = render.render_pages(jobs, b.jobs, b.page_cache)
+    pages = render.render_pages(jobs, b.jobs, b.page_cache, _page_check(b.plan) if read else None)
     report.findings += render.page_findings(pages)
     render.assemble(pages, target)
     return hashlib.sha256("".join(job.identity for job in jobs).encode()).hexdigest(), pages
 
 
-def _pages_read(pages: list[render.RenderedPage]) -> list:
-    """Every page as preflight reads it, numbered in the issue: a page rendered again is read,
-    a page from the page cache keeps what was read of it (the same PDF bytes)."""
-    for number, page in enumerate(pages, 1):
-        page.read = page.read or preflight.read_pages(page.pdf)[0]
-        page.read.page_number = number
+def _page_check(plan: IssuePlan) -> Callable[[int, bytes], object]:
+    """What preflight reads and finds of a page's own PDF (render_pages' `check`)."""
+    return lambda index, pdf: preflight.read_page(pdf, plan.pages[index])
+
+
+def _pages_read(plan: IssuePlan, pages: list[render.RenderedPage]) -> list:
+    """Every page as preflight reads it, numbered in the issue: a page rendered again was read
+    and checked where it was rendered, a page from the page cache keeps what was read and found
+    of it (the same PDF bytes: the same page)."""
+    check = _page_check(plan)
+    for index, page in enumerate(pages):
+        page.read = page.read or check(index, page.pdf)
+        page.read.page_number = index + 1
     return [page.read for page in pages]
 
 
@@ -291,7 +302,8 @@ def _page_jobs(plan: IssuePlan, placed: list[PlacedPicture], html_options: dict,
     for index, page in enumerate(plan.pages):
         html = render.render_html(plan, only=[index], **html_options)
         files = repr([(str(p.path), _file_state(p.path)) for p in placed if p.page == page.page.number and p.exists])
-        jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options, files))
+        jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options, files,
+                                   index))
     return jobs
 
 
@@ -425,8 +437,8 @@ def build_live(issue_folder: Path | str, page_cache: render.PageCache) -> LiveBu
         placed = placed_pictures(plan)
         b = _Build(plan, issue_folder, record_findings, placed, None, False, None, None, None, page_cache=page_cache)
         html_options = dict(variant="proof", picture_src=_picture_src(placed))
-        pages = render.render_pages(_page_jobs(plan, placed, html_options, {}), 1, page_cache)
-        pdf_pages = _pages_read(pages)
+        pages = render.render_pages(_page_jobs(plan, placed, html_options, {}), 1, page_cache, _page_check(plan))
+        pdf_pages = _pages_read(plan, pages)
 
         def assemble(check: Path) -> list[Finding]:
             render.assemble(pages, check)

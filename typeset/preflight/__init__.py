@@ -24,10 +24,11 @@ from .pdfa import check_archive_pdf
 from .pdfx import check_print_pdf, is_print_pdf, rgb_uses
 from .plan import check_plan, overset_findings, picture_findings
 from .records import check_records
-from .text import check_plan_text, check_text
+from .text import check_page_text, check_plan_text, check_text
 
 __all__ = ["check_pdf", "check_pdf_file", "check_glyphs_and_fonts", "check_archive_pdf", "check_print_pdf", "rgb_uses", "check_plan",
-           "overset_findings", "picture_findings", "check_records", "check_plan_text", "check_text", "read_pages"]
+           "overset_findings", "picture_findings", "check_records", "check_plan_text", "check_text", "read_pages",
+           "read_page"]
 
 
 def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto", pdf_pages: list | None = None) -> list[Finding]:
@@ -56,6 +57,14 @@ def read_pages(pdf: bytes) -> list[pdftext.Page]:
         if font.program_key is not None:
             font.program_key = (document, *font.program_key)
     return pages
+
+
+def read_page(pdf: bytes, page_plan) -> pdftext.Page:
+    """The page of a one-page PDF as preflight reads it, its text checked against its plan page
+    (`checked`): what a page worker returns, and the page cache keeps with the page."""
+    page = read_pages(pdf)[0]
+    page.checked = check_page_text(page, page_plan)
+    return page
 
 
 def unreadable_pdf(pdf: Path) -> str | None:

@@ -222,10 +222,12 @@ def _box(page, name: str):
 
 class Page:
     """One page: `chars` (pdfplumber-style dicts), the codes each font shows (`uses`, keyed by
-    font object), `page_number`, and the trim box origin."""
+    font object), `page_number`, the trim box origin, and `checked`: the text check's findings
+    of the page when it was checked as it was read (text.check_page_text)."""
 
     def __init__(self, page, number: int, fonts: dict):
         self.page_number = number
+        self.checked: list | None = None
         self.mediabox = _box(page, "/MediaBox") or [0.0, 0.0, 612.0, 792.0]
         self.height = max(self.mediabox[1], self.mediabox[3]) - min(self.mediabox[1], self.mediabox[3])
         self.trimbox = _box(page, "/TrimBox")

@@ -74,6 +74,9 @@ def _check_text(text: str, field: str, role_key: str, *, article: Article | None
                 page: int | None = None) -> list[Finding]:
     findings: list[Finding] = []
     role = fonts.font(role_key)
+    table = fonts.cmap(str(role.file), role.index)
+    if all(unicodedata.category(ch) not in ("Cc", "Cf") and (ch.isspace() or ord(ch) in table) for ch in set(text)):
+        return findings         # the common case, decided once a distinct character
     label = _field_label(field)
     seen: set[str] = set()
     for i, ch in enumerate(text):
@@ -90,7 +93,7 @@ def _check_text(text: str, field: str, role_key: str, *, article: Article | None
                 f"({unicodedata.name(ch, 'unnamed')}) in {label}", page=page, article=article,
                 hint=f"delete it from the field '{field}'"))
             continue
-        if ch.isspace() or ch in seen or ord(ch) in fonts.cmap(str(role.file), role.index):
+        if ch.isspace() or ch in seen or ord(ch) in table:
             continue
         seen.add(ch)
         count = text.count(ch)

@@ -19,7 +19,11 @@ from .pdffonts import SUBSET_PREFIX
 
 
 def _letters(text: str) -> Counter:
-    return Counter(ch for ch in text if not ch.isspace())
+    """How often each character but whitespace occurs (counted in C, the spaces dropped after)."""
+    counts = Counter(text)
+    for ch in [ch for ch in counts if ch.isspace()]:
+        del counts[ch]
+    return counts
 
 
 def expected_text(module) -> str:
@@ -95,57 +99,79 @@ def check_text(pdf_path: Path | str, plan, *, extractor: str = "auto",
     extractor: "auto" (glyph positions from the content streams, typeset.pdftext: the same
     boxes as pdfplumber, ~20× faster, and it reads pages pdfplumber cannot), "pdfplumber",
     "poppler" (pdftotext per rectangle; no font check). `pdf_pages`: pdftext.pages of the PDF
-    when already read."""
+    when already read; a page already `checked` (check_page_text) keeps its findings."""
     pdf_path = Path(pdf_path)
     findings: list[Finding] = []
     if extractor == "pdfplumber":
         import pdfplumber
 
         with pdfplumber.open(pdf_path) as pdf:
-            pages = [(p.page_number, _trim_origin(p), p.chars) for p in pdf.pages]
+            pages = [(p.page_number, _trim_origin(p), p.chars, None) for p in pdf.pages]
     else:
-        pages = [(p.page_number, p.trim_origin(), p.chars if extractor == "auto" else [])
+        pages = [(p.page_number, p.trim_origin(), p.chars if extractor == "auto" else [],
+                  p.checked if extractor == "auto" else None)
                  for p in (pdftext.pages(pdf_path) if pdf_pages is None else pdf_pages)]
     if len(pages) != len(plan.pages):
         findings.append(Finding("error", "text", f"the PDF has {len(pages)} pages, the plan "
                                 f"{len(plan.pages)}", None, None, "render the issue again"))
-    for (page_number, (ox, oy), chars), page_plan in zip(pages, plan.pages):
-        number = page_plan.page.number
-        layout = page_plan.layout
-        ox, oy = ox + layout.area_left, oy + layout.area_top
-        use_poppler = extractor == "poppler" or (
-            extractor == "auto" and not chars and any(_letters(m.article.text()) for m in page_plan.modules))
-        centres = _Centres(chars, ox, oy)
-        for module in page_plan.modules:
-            r = module.rect
-            rect = (r.x, r.y, r.x + r.w, r.y + r.h)
-            if use_poppler:
-                text = _poppler_text(pdf_path, page_number,
-                                     (rect[0] + ox, rect[1] + oy, rect[2] + ox, rect[3] + oy))
-            else:
-                # a hung mark starts at the edge: its full-width box's centre lies ½ em out
-                hang = layout.em * 0.75 if layout.compose.hang_punctuation else 0.0
-                inside = centres.inside(rect, hang)
-                text = "".join(c["text"] for c in inside)
-                findings += _check_roles(module, inside, number)
-            expected, found = _letters(expected_text(module)), _letters(text)
-            if expected == found:
-                continue
-            missing, extra = expected - found, found - expected
-            parts = []
-            if missing:
-                parts.append(f"missing {_diff_text(missing)}")
-            if extra:
-                parts.append(f"extra {_diff_text(extra)}")
-            lost = not found
-            findings.append(article_finding(
-                "error", "text", ("溢出/丢字 the module prints NO text" if lost else
-                                  "溢出/丢字 the printed text differs from the record: ") + "; ".join(parts),
-                page=number, article=module.article,
-                hint=("text was lost in rendering (overflow or a clipped column): rebuild; if it "
-                      "persists, shorten the article or report the layout bug" if missing else
-                      "characters of another module or of the fallback faces landed in this module: "
-                      "check the proof")))
+    for (page_number, origin, chars, checked), page_plan in zip(pages, plan.pages):
+        findings += checked if checked is not None else _check_page(page_number, origin, chars, page_plan,
+                                                                    pdf_path, extractor)
+    return findings
+
+
+def check_page_text(page: pdftext.Page, page_plan) -> list[Finding] | None:
+    """check_text of one page read from a PDF of its own, against its plan page; None when it
+    has to be read by poppler (no character read), which needs the issue's PDF file."""
+    if _needs_poppler("auto", page.chars, page_plan):
+        return None
+    return _check_page(page.page_number, page.trim_origin(), page.chars, page_plan, None, "auto")
+
+
+def _needs_poppler(extractor: str, chars: list[dict], page_plan) -> bool:
+    return extractor == "poppler" or (
+        extractor == "auto" and not chars and any(_letters(m.article.text()) for m in page_plan.modules))
+
+
+def _check_page(page_number: int, origin: tuple[float, float], chars: list[dict], page_plan,
+                pdf_path: Path | None, extractor: str) -> list[Finding]:
+    """The text and role findings of one page (`page_number` in `pdf_path`, read by poppler
+    only when no character was read)."""
+    findings: list[Finding] = []
+    number = page_plan.page.number
+    layout = page_plan.layout
+    ox, oy = origin[0] + layout.area_left, origin[1] + layout.area_top
+    use_poppler = _needs_poppler(extractor, chars, page_plan)
+    centres = _Centres(chars, ox, oy)
+    for module in page_plan.modules:
+        r = module.rect
+        rect = (r.x, r.y, r.x + r.w, r.y + r.h)
+        if use_poppler:
+            text = _poppler_text(pdf_path, page_number, (rect[0] + ox, rect[1] + oy, rect[2] + ox, rect[3] + oy))
+        else:
+            # a hung mark starts at the edge: its full-width box's centre lies ½ em out
+            hang = layout.em * 0.75 if layout.compose.hang_punctuation else 0.0
+            inside = centres.inside(rect, hang)
+            text = "".join(c["text"] for c in inside)
+            findings += _check_roles(module, inside, number)
+        expected, found = _letters(expected_text(module)), _letters(text)
+        if expected == found:
+            continue
+        missing, extra = expected - found, found - expected
+        parts = []
+        if missing:
+            parts.append(f"missing {_diff_text(missing)}")
+        if extra:
+            parts.append(f"extra {_diff_text(extra)}")
+        lost = not found
+        findings.append(article_finding(
+            "error", "text", ("溢出/丢字 the module prints NO text" if lost else
+                              "溢出/丢字 the printed text differs from the record: ") + "; ".join(parts),
+            page=number, article=module.article,
+            hint=("text was lost in rendering (overflow or a clipped column): rebuild; if it "
+                  "persists, shorten the article or report the layout bug" if missing else
+                  "characters of another module or of the fallback faces landed in this module: "
+                  "check the proof")))
     return findings
 
 

@@ -10,12 +10,15 @@ watching process renders again only the pages an edit touched.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import multiprocessing
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from typeset.model.errors import UserError
 from typeset.model.findings import Finding
 
 from .pdf import findings_of, render_warnings
@@ -32,6 +35,7 @@ class PageJob:
     base_url: str
     options: dict = field(default_factory=dict)
     files: str = ""
+    index: int = 0              # the page's place in the issue (0: the first 版)
 
     def key(self, salt: str) -> str:
         digest = hashlib.sha256(salt.encode() + b"\0" + self.identity.encode())
@@ -43,7 +47,7 @@ class PageJob:
 class RenderedPage:
     pdf: bytes
     warnings: list[str]
-    read: object = None         # what preflight read of the PDF, kept with it (typeset.pipeline.build_live)
+    read: object = None         # what preflight read and found of the PDF, kept with it (render_pages' `check`)
 
 
 class PageCache:
@@ -62,31 +66,80 @@ class PageCache:
         self.pages = {k: v for k, v in self.pages.items() if k in keys}
 
 
-def _render(job: PageJob) -> RenderedPage:
+# The pages and the check of one render_pages call, set before its workers are forked: each
+# worker finds them in its copy of this process, so a task is a page's index (not its HTML, nor
+# the plan the check reads, pickled through a pipe) and a result is the page's PDF and findings.
+_forked: tuple[list[PageJob], Callable | None] = ([], None)
+
+
+def _render(job: PageJob, check: Callable[[int, bytes], object] | None) -> RenderedPage:
     import weasyprint
 
     with render_warnings() as messages:
         identifier = hashlib.sha256(job.identity.encode("utf-8")).hexdigest()[:32].encode("ascii")
         pdf = weasyprint.HTML(string=job.html, base_url=job.base_url).write_pdf(
             pdf_identifier=identifier, **job.options)
-    return RenderedPage(pdf, list(messages))
+    return RenderedPage(pdf, list(messages), check(job.index, pdf) if check is not None else None)
 
 
-def render_pages(jobs: list[PageJob], processes: int = 1, cache: PageCache | None = None) -> list[RenderedPage]:
+def _render_forked(index: int) -> RenderedPage:
+    jobs, check = _forked
+    return _render(jobs[index], check)
+
+
+def _start_forked() -> None:
+    """A page worker ends at once when stopped, not through the handler it inherited (`paiban`
+    turns SIGTERM into an exception that unwinds a build: the parent's build), and leaves
+    Ctrl-C to its parent, which stops it."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _in_workers(processes: int, order: list[int]) -> list[RenderedPage]:
+    """The pages of `_forked` rendered in forked processes, in `order`.
+
+    Not multiprocessing.Pool: its map() waits for ever when a worker dies (a crash, the OOM
+    killer) or a result cannot be unpickled (its result thread ends); the executor fails
+    instead. On Ctrl-C or any error the queued pages are dropped and the workers stopped now."""
+    pool = cf.ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_forked)
+    try:
+        rendered = list(pool.map(_render_forked, order))
+    except BaseException as e:
+        for worker in list((getattr(pool, "_processes", None) or {}).values()):     # no public API for them
+            worker.terminate()
+        pool.shutdown(cancel_futures=True)          # its thread sees the workers gone, and ends
+        if isinstance(e, cf.process.BrokenProcessPool):
+            raise UserError(f"a page worker ended without its page ({e}); build again, or with --jobs 1") from None
+        raise
+    pool.shutdown()
+    return rendered
+
+
+def render_pages(jobs: list[PageJob], processes: int = 1, cache: PageCache | None = None,
+                 check: Callable[[int, bytes], object] | None = None) -> list[RenderedPage]:
     """Every page's PDF, in order: from `cache` when its key is there, else rendered — in
-    `processes` forked worker processes when more than one page is to be rendered."""
+    `processes` forked worker processes when more than one page is to be rendered. `check(index,
+    pdf)` is run on each page rendered, where it was rendered (a worker), and its result kept
+    with the page (`read`): what preflight reads and finds of the page."""
+    global _forked
     keys = [job.key(cache.salt if cache else "") for job in jobs]
     done: dict[str, RenderedPage] = dict(cache.pages) if cache else {}
     todo = {k: job for k, job in zip(keys, jobs) if k not in done}
     if processes > 1 and len(todo) > 1:
         import weasyprint  # noqa: F401  (imported once, before the fork: the workers start warm)
 
-        # workers forked from this process: the fonts, caches and templates loaded here are theirs
-        # at no cost; one page per task, in order, so the work spreads evenly
-        with multiprocessing.get_context("fork").Pool(min(processes, len(todo))) as pool:
-            rendered = pool.map(_render, list(todo.values()), chunksize=1)
+        # workers forked from this process: the fonts, caches, templates and plan loaded here are
+        # theirs at no cost; one page per task, the longest pages first, so that the last tasks
+        # are short and the workers end together
+        _forked = (list(todo.values()), check)
+        order = sorted(range(len(todo)), key=lambda i: -len(_forked[0][i].html))
+        try:
+            by_index = dict(zip(order, _in_workers(min(processes, len(todo)), order)))
+        finally:
+            _forked = ([], None)
+        rendered = [by_index[i] for i in range(len(todo))]
     else:
-        rendered = [_render(job) for job in todo.values()]
+        rendered = [_render(job, check) for job in todo.values()]
     for key, page in zip(todo, rendered):
         done[key] = page
         if cache is not None:
