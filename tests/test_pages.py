@@ -108,6 +108,31 @@ def test_only_the_changed_page_is_rendered_again(tmp_path):
     assert len(rendered) == 7                       # new fonts: every page again
 
 
+def test_a_rebuild_plans_only_the_pages_whose_inputs_changed(tmp_path, monkeypatch):
+    """With a page cache (watch, serve) an unchanged page keeps its plan; an edited record, a
+    replaced picture file or other fonts plan its page again, and the result is the plan a
+    fresh build makes."""
+    from typeset.plan import issue as planning
+
+    issue = _issue(tmp_path / "issue")
+    planned: list[int] = []
+    real = planning._plan_page
+    monkeypatch.setattr(planning, "_plan_page", lambda issue, i, *rest: planned.append(i) or real(issue, i, *rest))
+    cache = PageCache()
+    pipeline.build(issue, tmp_path / "out", page_cache=cache)
+    assert planned == [0, 1, 2]
+    record = issue / "articles" / "a2.md"
+    record.write_text(record.read_text(encoding="utf-8").replace(BODY[:20], BODY[:20] * 3, 1), encoding="utf-8")
+    cached = pipeline.build(issue, tmp_path / "out", page_cache=cache)
+    assert planned == [0, 1, 2, 1]                              # page 2 alone
+    fresh = pipeline.build(issue, tmp_path / "fresh")
+    assert [[(m.record.slug, m.rect, len(m.fit.body)) for m in p.modules] for p in cached.plan.pages] == \
+           [[(m.record.slug, m.rect, len(m.fit.body)) for m in p.modules] for p in fresh.plan.pages]
+    cache.salt = "other fonts"
+    pipeline.build(issue, tmp_path / "out", page_cache=cache)
+    assert planned[7:] == [0, 1, 2]                             # (the fresh build planned 3)
+
+
 def test_a_watch_rebuild_reads_and_checks_only_the_changed_page_for_preflight(tmp_path, monkeypatch):
     """After one article changed, preflight reads and checks the text of the page rendered again
     and keeps what it read and found of the others (the hooks count every page the PDF reader

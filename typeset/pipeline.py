@@ -148,7 +148,8 @@ def _build(issue_folder: Path, out_dir: Path, write_html: bool, epoch: int | Non
     record_findings = preflight.check_records(issue)
     if strict and any(f.severity == "error" for f in record_findings):
         raise PreflightFailed(Report(list(record_findings), source=str(issue_folder)))
-    issue_plan = plan_issue(issue, overset_ok=not strict)
+    issue_plan = plan_issue(issue, overset_ok=not strict, memo=page_cache.plans if page_cache else None,
+                            salt=page_cache.salt if page_cache else "")
     previous = output.load_previous(diff) if diff is not None else None
     shared = _Build(issue_plan, out_dir, record_findings, placed_pictures(issue_plan), epoch, write_html,
                     png_dpi, diff, previous, jobs, page_cache)
@@ -433,7 +434,7 @@ def build_live(issue_folder: Path | str, page_cache: render.PageCache) -> LiveBu
         fonts.check_all()
         issue = load_issue(issue_folder, allow_missing_pictures=True)
         record_findings = preflight.check_records(issue)
-        plan = plan_issue(issue, overset_ok=True)
+        plan = plan_issue(issue, overset_ok=True, memo=page_cache.plans, salt=page_cache.salt)
         placed = placed_pictures(plan)
         b = _Build(plan, issue_folder, record_findings, placed, None, False, None, None, None, page_cache=page_cache)
         html_options = dict(variant="proof", picture_src=_picture_src(placed))

@@ -3,6 +3,9 @@ page (转版), an overset on the last page an error (or, for the proof, marked).
 
 from __future__ import annotations
 
+import hashlib
+import os
+
 from typeset.model.errors import UserError
 from typeset.model.records import Article, LoadedIssue
 from typeset.sources.designs import load_layout
@@ -31,35 +34,72 @@ def _rest_of(article: Article, module: ModulePlan, from_page: int) -> tuple[Arti
     return part, Continuation(module.record, from_page, mid_paragraph)
 
 
-def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False) -> IssuePlan:
+def _page_key(salt: str, issue: LoadedIssue, i: int, articles: list[Article], carried, overset_ok: bool) -> str:
+    """What a page's plan depends on: the page and the next one's number (a jump names it), its
+    design, its records and continued parts, its pictures' files (their pixel sizes), the fonts
+    (`salt`) and whether an overset may be marked."""
+    pages = issue.issue.pages
+    parts = [salt, str(overset_ok), pages[i].model_dump_json(), str(pages[i + 1].number if i + 1 < len(pages) else None),
+             load_layout(pages[i].layout).model_dump_json()]
+    for article in articles:
+        parts.append(article.model_dump_json())
+        for picture in article.pictures:
+            try:
+                st = os.stat(issue.folder / picture.file)
+                parts.append(f"{st.st_size}|{st.st_mtime_ns}")
+            except OSError:
+                parts.append("missing")
+    parts += [f"{c.original.model_dump_json()}|{c.from_page}|{c.mid_paragraph}" for _, c in carried]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False, memo: dict | None = None,
+               salt: str = "") -> IssuePlan:
     """Plan every page of an issue; an overset page continues an article on the next page.
 
     An overset on the last page is an error, unless `overset_ok` (the proof): then the page is
     planned as if it jumped to a page after it, and the article whose rest is not set is listed
-    in `IssuePlan.overset` for the proof to mark."""
+    in `IssuePlan.overset` for the proof to mark. `memo` (paiban watch, serve): the last build's
+    page plans by what they depend on (fonts as `salt`); a page whose inputs are unchanged is
+    not planned again, and only this build's pages are kept in it."""
     pages = issue.issue.pages
     carried: list[tuple[Article, Continuation]] = []
-    plans, overset = [], set()
+    plans, overset, kept = [], set(), {}
     for i, page in enumerate(pages):
-        planner = Planner(load_layout(page.layout), issue.folder)
-        for part, continuation in carried:
-            planner.continuations[part.slug] = continuation
         articles = issue.page_articles(page) + [part for part, _ in carried]
         if len(articles) > ARTICLES_MAX:
             raise UserError(f"第{page.number}版 溢出 (overset): {len(articles)} articles do not fit one page (at most "
                             f"{ARTICLES_MAX}): split them over pages", where=str(issue.folder / "issue.toml"))
-        carried = []
-        try:
-            plan = planner.plan(page, articles)
-        except Overset:
-            last = i + 1 == len(pages)
-            if last and not overset_ok:
-                raise
-            plan = planner.plan(page, articles, jump_to=page.number + 1 if last else pages[i + 1].number)
-            jumping = next((m for m in plan.modules if m.fit.jump_to), None)
-            if jumping and last:
-                overset.add(jumping.record.slug)
-            elif jumping:
-                carried = [_rest_of(jumping.article, jumping, page.number)]
+        key = _page_key(salt, issue, i, articles, carried, overset_ok) if memo is not None else None
+        if key in (memo or {}):
+            plan, carried, marked = kept[key] = memo[key]
+        else:
+            plan, carried, marked = kept[key] = _plan_page(issue, i, articles, carried, overset_ok)
+        overset |= marked
         plans.append(plan)
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
     return IssuePlan(issue, plans, overset)
+
+
+def _plan_page(issue: LoadedIssue, i: int, articles: list[Article], carried, overset_ok: bool):
+    """(the page's plan, the part it continues on the next page, the slugs it marks overset)."""
+    pages = issue.issue.pages
+    page = pages[i]
+    planner = Planner(load_layout(page.layout), issue.folder)
+    for part, continuation in carried:
+        planner.continuations[part.slug] = continuation
+    try:
+        return planner.plan(page, articles), [], set()
+    except Overset:
+        last = i + 1 == len(pages)
+        if last and not overset_ok:
+            raise
+        plan = planner.plan(page, articles, jump_to=page.number + 1 if last else pages[i + 1].number)
+        jumping = next((m for m in plan.modules if m.fit.jump_to), None)
+        if jumping and last:
+            return plan, [], {jumping.record.slug}
+        if jumping:
+            return plan, [_rest_of(jumping.article, jumping, page.number)], set()
+        return plan, [], set()

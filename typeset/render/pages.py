@@ -59,6 +59,7 @@ class PageCache:
     def __init__(self, salt: str = "", on_render: Callable[[str], None] | None = None):
         self.salt = salt
         self.pages: dict[str, RenderedPage] = {}
+        self.plans: dict = {}        # the pages' plans, for plan.plan_issue's memo
         self.rendered = 0
         self.on_render = on_render
 
