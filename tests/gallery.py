@@ -29,7 +29,7 @@ def main() -> None:
         for name in ("text-4000", "pictures-7000", "text-7500"):
             issues[name] = design_pages.write_page(work / "issues" / name, name)
         issues["kinds"] = kinds_page.write_page(work / "issues" / "kinds")
-        issues["groups"] = groups_page.write_page(work / "issues" / "groups")
+        issues["groups"] = groups_page.write_page(work / "issues" / "groups", pinned=False)
         issues["vertical"] = design_pages.write_vertical_page(work / "issues" / "vertical")
         for name, folder in issues.items():
             out = work / "out" / name

@@ -34,6 +34,10 @@ def _record(folder: Path, slug: str, front: dict, body: str) -> None:
     (folder / "articles" / f"{slug}.md").write_text(text, encoding="utf-8")
 
 
+def _pin(slug: str, pinned: bool) -> dict:
+    return {"pin": {"columns": PINNED[slug]}} if pinned else {}
+
+
 def _pictures(folder: Path, slug: str, seed: int) -> list[dict]:
     out = []
     for i, (file, size, caption) in enumerate(PICTURES[slug]):
@@ -42,8 +46,9 @@ def _pictures(folder: Path, slug: str, seed: int) -> list[dict]:
     return out
 
 
-def write_page(folder: Path) -> Path:
-    """The issue folder: issue.toml, six records and eight pictures."""
+def write_page(folder: Path, *, pinned: bool = True) -> Path:
+    """The issue folder: issue.toml, six records and eight pictures; `pinned`: each 组图's module
+    held to its width in PINNED (the tests of each arrangement), else the planner's choice."""
     rng = random.Random(61)
     pool = seed_sentences()
     (folder / "articles").mkdir(parents=True, exist_ok=True)
@@ -51,13 +56,13 @@ def write_page(folder: Path) -> Path:
     _record(folder, "p6-01", {"kicker": TOPICS[0][1], "title": TOPICS[0][0], "dateline": "本报讯（通讯员 纪哲）",
                               "priority": 1}, "\n\n".join(paragraphs(rng, TOPICS[0], 2200, pool)))
     _record(folder, "p6-02", {"title": "小河道治理见成效", "byline": "通讯员 王晓", "priority": 4,
-                              "pin": {"columns": PINNED["p6-02"]}, "pictures": _pictures(folder, "p6-02", 6100)},
+                              **_pin("p6-02", pinned), "pictures": _pictures(folder, "p6-02", 6100)},
             "\n\n".join(paragraphs(rng, TOPICS[2], 900, pool)))
     _record(folder, "p6-03", {"kind": "photo", "title": "老党员讲述初心故事", "priority": 2,
-                              "pin": {"columns": PINNED["p6-03"]}, "pictures": _pictures(folder, "p6-03", 6200)},
+                              **_pin("p6-03", pinned), "pictures": _pictures(folder, "p6-03", 6200)},
             "近日，鄄城县各社区开展“老党员讲党课”活动，请老党员讲述亲身经历。")
     _record(folder, "p6-04", {"kind": "photo", "title": "乡村四季", "priority": 3,
-                              "pin": {"columns": PINNED["p6-04"]}, "pictures": _pictures(folder, "p6-04", 6300)},
+                              **_pin("p6-04", pinned), "pictures": _pictures(folder, "p6-04", 6300)},
             SHARED_CAPTION)
     _record(folder, "p6-05", {"title": TOPICS[1][0], "byline": "通讯员 赵明", "priority": 5},
             "\n\n".join(paragraphs(rng, TOPICS[1], 1500, pool)))

@@ -237,3 +237,17 @@ def test_drawn_images_reads_the_clip_and_the_transformation(tmp_path):
     assert first.visible == pytest.approx((60, 440, 160, 490))
     assert crop(first.visible, first.pixels) == pytest.approx(1 - 1.5 / (100 / 50))
     assert second.drawn == pytest.approx((10, 10, 40, 30)) and second.visible == second.drawn
+
+
+def test_left_to_the_planner_the_groups_page_keeps_every_design_rule(tmp_path):
+    """The same page without pins (as the README's gallery shows it): 0 碰题, 0 十字, one 通栏 at
+    most, 字块 ≥ 12 lines, pictures within their share and crop, 主题 by priority, lines flush."""
+    from pagedesign import measure_build
+
+    folder = groups_page.write_page(tmp_path / "issue", pinned=False)
+    run = paiban("build", str(folder), "--variant", "archive", "-o", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    [design] = measure_build(next((tmp_path / "out").glob("*.archive.pdf")),
+                             next((tmp_path / "out").glob("*.articles.json")), folder, ROOT / "layouts")
+    assert len(design.priorities) == 6 and design.picture_share > 0.1      # the whole page was read
+    assert [v.text for v in design.violations] == []
