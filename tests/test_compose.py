@@ -625,3 +625,13 @@ def test_pdf_text_equals_the_paragraphs(rendered, tmp_path):
                 i += 1
     print(f"pdftotext: a space between Han characters in {len(spurious)} of {total_lines} lines")
     assert len(spurious) <= 0.02 * total_lines
+
+
+def test_no_line_holds_only_dashes():
+    """A line of "————" alone is shaped without Han beside it (narrower) and cannot be
+    justified: the total-fit breaker found by hypothesis set one; every non-final line of this
+    paragraph is flush now."""
+    lines = compose_paragraph("APP APP，一一一一APP，————《一一》APP HarfBuzz，", COL, EM, HouseStyle(), indent=False)
+    assert all(line.text().strip("—") for line in lines)
+    for line in lines[:-1]:
+        assert line.width == pytest.approx(COL, abs=TOL), line.text()

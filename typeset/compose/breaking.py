@@ -152,6 +152,7 @@ class Paragraph:
         self._save = _prefix([self.interior_saving(i) for i in range(n)])
         self._grow = _prefix([self._growth(i) for i in range(n - 1)])
         self._pairs = _prefix([a.kind == "han" and b.kind == "han" for a, b in zip(clusters, clusters[1:])])
+        self._dashes = _prefix([c.kind == "dash" for c in clusters])
         ranks = [self.spreadable(i) for i in range(n - 1)]
         self._spread = {rank: _prefix([r == rank for r in ranks]) for rank in (1, 2)}
 
@@ -340,6 +341,8 @@ class Paragraph:
         marks, more for stretching its Han spacing toward the cap, GAPPY at the cap when its
         other gaps take the rest, SHORT and more when nothing can (math.inf: it does not fit)."""
         v = e - 1 if hang else self.visible_end(s, e)
+        if self._dashes[v] - self._dashes[s] == v - s:
+            return math.inf     # a line of ——/…… alone: shaped without Han beside it, it narrows and cannot be justified
         natural = self.natural(s, v)
         if natural > room + EPS:
             least = self.minimum(s, v)
