@@ -148,9 +148,14 @@ def write_page(folder: Path, name: str) -> Path:
         body = "\n\n".join(paragraphs(rng, topic, chars, pool))
         text = f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n\n{body}\n"
         (folder / "articles" / f"{slug}.md").write_text(text, encoding="utf-8")
+    return write_issue_toml(folder, "2023-08-11", 12350, 1, slugs)
+
+
+def write_issue_toml(folder: Path, date: str, number: int, page: int, slugs: list[str]) -> Path:
+    """issue.toml of a one-page test issue of the 菏泽日报's 魅力鄄城 (duikai) with these records."""
     slug_list = ", ".join(f'"{s}"' for s in slugs)
     (folder / "issue.toml").write_text(
-        f'paper = "菏泽日报"\ndate = 2023-08-11\nnumber = 12350\n\n[[pages]]\nnumber = 1\nsection = "魅力鄄城"\n'
+        f'paper = "菏泽日报"\ndate = {date}\nnumber = {number}\n\n[[pages]]\nnumber = {page}\nsection = "魅力鄄城"\n'
         f'layout = "duikai"\neditor = "王五"\narticles = [{slug_list}]\n', encoding="utf-8")
     return folder
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from design_pages import TOPICS, paragraphs, photo, seed_sentences
+from design_pages import TOPICS, paragraphs, photo, seed_sentences, write_issue_toml
 
 # slug → pictures as (file, (width, height) in pixels, caption or None)
 PICTURES = {
@@ -68,11 +68,7 @@ def write_page(folder: Path, *, pinned: bool = True) -> Path:
             "\n\n".join(paragraphs(rng, TOPICS[1], 1500, pool)))
     _record(folder, "p6-06", {"title": TOPICS[3][0], "priority": 6},
             "\n\n".join(paragraphs(rng, TOPICS[3], 400, pool)))
-    (folder / "issue.toml").write_text(
-        'paper = "菏泽日报"\ndate = 2023-08-25\nnumber = 12360\n\n[[pages]]\nnumber = 6\nsection = "魅力鄄城"\n'
-        'layout = "duikai"\neditor = "王五"\narticles = ["p6-01", "p6-03", "p6-04", "p6-02", "p6-05", "p6-06"]\n',
-        encoding="utf-8")
-    return folder
+    return write_issue_toml(folder, "2023-08-25", 12360, 6, ["p6-01", "p6-03", "p6-04", "p6-02", "p6-05", "p6-06"])
 
 
 if __name__ == "__main__":

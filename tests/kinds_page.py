@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from design_pages import TOPICS, paragraphs, photo, seed_sentences
+from design_pages import TOPICS, paragraphs, photo, seed_sentences, write_issue_toml
 
 SUBHEADS = ("抓好源头治理", "织密服务网络")
 BOLD = "一是压实责任"
@@ -61,11 +61,7 @@ def write_page(folder: Path) -> Path:
     _record(folder, "p5-05", {"kind": "comment", "column": "短评", "title": COMMENT_TITLE, "byline": "赵明",
                               "priority": 4},
             "\n\n".join(paragraphs(rng, TOPICS[3], 420, pool)))
-    (folder / "issue.toml").write_text(
-        'paper = "菏泽日报"\ndate = 2023-08-18\nnumber = 12355\n\n[[pages]]\nnumber = 5\nsection = "魅力鄄城"\n'
-        'layout = "duikai"\neditor = "王五"\narticles = ["p5-01", "p5-02", "p5-03", "p5-04", "p5-05"]\n',
-        encoding="utf-8")
-    return folder
+    return write_issue_toml(folder, "2023-08-18", 12355, 5, ["p5-01", "p5-02", "p5-03", "p5-04", "p5-05"])
 
 
 if __name__ == "__main__":
