@@ -134,12 +134,13 @@ def test_the_house_style_decides_for_items_that_do_not_ask():
     from typeset.plan import Planner
     from typeset.sources.designs import load_layout
 
-    layout = load_layout("duikai")
-    assert layout.headline.vertical == "auto"                              # the sample design's choice
+    duikai = load_layout("duikai")
+    assert duikai.headline.vertical == "never"        # the sample design's choice: planning time (see layout.toml)
+    layout = duikai.model_copy(update={"headline": duikai.headline.model_copy(update={"vertical": "auto"})})
     body = ("县应急管理局组织工作人员深入左营乡，实地查看汛前检查推进情况，现场协调解决群众反映的实际问题。" * 12,)
     short = Article(slug="a", title="汛期安全检查不留死角", paragraphs=body, priority=3)
     asked, refused = short.model_copy(update={"headline": "vertical"}), short.model_copy(update={"headline": "horizontal"})
-    never = layout.model_copy(update={"headline": layout.headline.model_copy(update={"vertical": "never"})})
+    never = duikai
     offers = {}
     for name, design in (("auto", layout), ("never", never)):
         planner = Planner(design)

@@ -25,7 +25,7 @@ AUTO_MAX_COLUMNS = 2         # 基本栏 of the narrow modules the house style m
 AUTO_MAX_CHARS = 10          # the longest 主题 it sets vertically unasked
 VERTICAL_COST = 6            # an unasked 竖题: a little dearer than the headline across
 COLUMN_AIR = 0.3             # between the 竖题's columns (引题, 主题, 副题), in the smaller size
-MIN_TEXT_CHARS = 6           # characters a text column beside it keeps at least
+MIN_TEXT_CHARS = 10          # characters a text column beside it keeps at least
 ONE_COLUMN_COST = 20         # a 1 栏 module, as across (typeset.plan.fits)
 
 
@@ -62,7 +62,10 @@ class VerticalHeads:
         if wanted is None:
             return {}
         layout, best = self.layout, {}
-        for rank, size in enumerate(self.title_sizes(self.ranks.get(article.slug, 0))):
+        sizes = self.title_sizes(self.ranks.get(article.slug, 0))
+        # unasked, only at the size its priority gives: each size is another strip width, so
+        # another narrow text width to compose the body at (it doubled a page's planning time)
+        for rank, size in enumerate(sizes if wanted else sizes[:1]):
             rows = self.vertical_rows(article, size)
             head_lines = math.ceil((max(r.vertical.height for r in rows) + self.pitch * 0.5) / self.pitch)
             head_width = (sum(r.size for r in rows) + COLUMN_AIR * min(r.size for r in rows) * (len(rows) - 1)
