@@ -18,7 +18,7 @@ import design_pages
 import pdfplumber
 import pytest
 import rjieba
-from conftest import ROOT, paiban
+from conftest import ROOT, build_archive
 
 PAGES = ["sample", *design_pages.PAGES]
 MIN_SHARE = 0.40
@@ -77,10 +77,9 @@ def headlines(sample_issue, tmp_path_factory):
     for name in PAGES:
         base = tmp_path_factory.mktemp(name)
         folder = sample_issue if name == "sample" else design_pages.write_page(base / name, name)
-        run = paiban("build", str(folder), "--variant", "archive", "-o", str(base / "out"))
-        assert run.returncode == 0, run.stderr
-        sidecar = json.loads(next((base / "out").glob("*.articles.json")).read_text(encoding="utf-8"))
-        with pdfplumber.open(next((base / "out").glob("*.archive.pdf"))) as pdf:
+        pdf_path, sidecar_path = build_archive(folder, base / "out")
+        sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+        with pdfplumber.open(pdf_path) as pdf:
             for article in sidecar["articles"]:
                 title = article["fields"]["title"]
                 for region in article["regions"]:
@@ -155,6 +154,7 @@ def test_word_boundaries_are_remembered_in_the_cache_folder(tmp_path, monkeypatc
         cached.cache_clear()
     title = "黄河滩区迁建群众住上新楼房"
     assert headlines.word_starts(title) == legal_boundaries(title)
+    headlines.save_words()                                    # as compose.save_metrics, and at exit
     [stored] = tmp_path.glob("headline-words-*.marshal")
     known = marshal.loads(stored.read_bytes())
     assert sorted(known[title]) == sorted(legal_boundaries(title))

@@ -10,6 +10,7 @@ allows, then to one phrase a line broken greedily.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import importlib.util
@@ -31,18 +32,33 @@ PHRASE_MARKS = "，；：！？、"   # a break after one of these falls between
 @functools.cache
 def word_starts(text: str) -> frozenset[int]:
     """Offsets in `text` where a word of the segmenter starts (a legal place for a line to).
-    Remembered in the cache folder: loading the segmenter's dictionary takes 0.3–0.6 s, more
-    than planning a page, and a newsroom rebuilds the same headlines all evening."""
+    Remembered in the cache folder (save_words): loading the segmenter's dictionary takes
+    0.3–0.6 s, more than planning a page, and a newsroom rebuilds the same headlines all evening."""
     known = _known_words()
     if text not in known:
         import rjieba
 
-        known[text] = sorted(start for _, start, _ in rjieba.tokenize(text))
-        cache.atomic_write(_words_file(), marshal.dumps(dict(list(known.items())[-WORDS_KEPT:])))
+        known[text] = _fresh[text] = sorted(start for _, start, _ in rjieba.tokenize(text))
     return frozenset(known[text])
 
 
 WORDS_KEPT = 20_000      # headlines remembered; the oldest are dropped
+_fresh: dict[str, list[int]] = {}       # segmented since the last save
+
+
+def save_words() -> None:
+    """Write the headlines segmented since the last save, merged with what other processes
+    wrote meanwhile (as the advances are: compose.save_metrics, and at exit)."""
+    if not _fresh:
+        return
+    merged = cache.read_marshal(_words_file())
+    merged = merged if isinstance(merged, dict) else {}
+    merged.update(_fresh)
+    if cache.atomic_write(_words_file(), marshal.dumps(dict(list(merged.items())[-WORDS_KEPT:]))):
+        _fresh.clear()
+
+
+atexit.register(save_words)
 
 
 @functools.cache
