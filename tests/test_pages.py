@@ -110,7 +110,7 @@ def test_only_the_changed_page_is_rendered_again(tmp_path):
 
 def test_a_rebuild_plans_only_the_pages_whose_inputs_changed(tmp_path, monkeypatch):
     """With a page cache (watch, serve) an unchanged page keeps its plan; an edited record, a
-    replaced picture file or other fonts plan its page again, and the result is the plan a
+    picture of another pixel size or other fonts plan its page again, and the result is the plan a
     fresh build makes."""
     from typeset.plan import issue as planning
 

@@ -4,7 +4,6 @@ page (转版), an overset on the last page an error (or, for the proof, marked).
 from __future__ import annotations
 
 import hashlib
-import os
 
 from typeset.model.errors import UserError
 from typeset.model.records import Article, LoadedIssue
@@ -12,6 +11,7 @@ from typeset.sources.designs import load_layout
 
 from .model import Continuation, IssuePlan, ModulePlan, Overset
 from .planner import Planner
+from .rules import picture_size
 
 # far more articles than a page is ever given (a page of 102 grid lines overflows well before): refused
 # at once, before a search whose depth and time grow with the count (200 one-line articles: 9 s)
@@ -36,19 +36,14 @@ def _rest_of(article: Article, module: ModulePlan, from_page: int) -> tuple[Arti
 
 def _page_key(salt: str, issue: LoadedIssue, i: int, articles: list[Article], carried, overset_ok: bool) -> str:
     """What a page's plan depends on: the page and the next one's number (a jump names it), its
-    design, its records and continued parts, its pictures' files (their pixel sizes), the fonts
+    design, its records and continued parts, its pictures' pixel sizes, the fonts
     (`salt`) and whether an overset may be marked."""
     pages = issue.issue.pages
     parts = [salt, str(overset_ok), pages[i].model_dump_json(), str(pages[i + 1].number if i + 1 < len(pages) else None),
              load_layout(pages[i].layout).model_dump_json()]
     for article in articles:
         parts.append(article.model_dump_json())
-        for picture in article.pictures:
-            try:
-                st = os.stat(issue.folder / picture.file)
-                parts.append(f"{st.st_size}|{st.st_mtime_ns}")
-            except OSError:
-                parts.append("missing")
+        parts += [repr(picture_size(issue.folder / picture.file)) for picture in article.pictures]
     parts += [f"{c.original.model_dump_json()}|{c.from_page}|{c.mid_paragraph}" for _, c in carried]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
@@ -71,10 +66,10 @@ def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False, memo: dict | Non
             raise UserError(f"第{page.number}版 溢出 (overset): {len(articles)} articles do not fit one page (at most "
                             f"{ARTICLES_MAX}): split them over pages", where=str(issue.folder / "issue.toml"))
         key = _page_key(salt, issue, i, articles, carried, overset_ok) if memo is not None else None
-        if key in (memo or {}):
-            plan, carried, marked = kept[key] = memo[key]
-        else:
-            plan, carried, marked = kept[key] = _plan_page(issue, i, articles, carried, overset_ok)
+        found = memo[key] if memo and key in memo else _plan_page(issue, i, articles, carried, overset_ok)
+        if key is not None:
+            kept[key] = found
+        plan, carried, marked = found
         overset |= marked
         plans.append(plan)
     if memo is not None:
