@@ -143,14 +143,14 @@ def _check_page(page_number: int, origin: tuple[float, float], chars: list[dict]
     ox, oy = origin[0] + layout.area_left, origin[1] + layout.area_top
     use_poppler = _needs_poppler(extractor, chars, page_plan)
     centres = _Centres(chars, ox, oy)
+    # a hung mark starts at the edge: its full-width box's centre lies ½ em out
+    hang = layout.em * 0.75 if layout.compose.hang_punctuation else 0.0
     for module in page_plan.modules:
         r = module.rect
         rect = (r.x, r.y, r.x + r.w, r.y + r.h)
         if use_poppler:
             text = _poppler_text(pdf_path, page_number, (rect[0] + ox, rect[1] + oy, rect[2] + ox, rect[3] + oy))
         else:
-            # a hung mark starts at the edge: its full-width box's centre lies ½ em out
-            hang = layout.em * 0.75 if layout.compose.hang_punctuation else 0.0
             inside = centres.inside(rect, hang)
             text = "".join(c["text"] for c in inside)
             findings += _check_roles(module, inside, number)
