@@ -43,6 +43,13 @@ def paiban(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           cwd=cwd or ROOT)
 
 
+def build_archive(folder: Path, out: Path) -> tuple[Path, Path]:
+    """Build an issue's archive variant through the CLI into `out`: (its PDF, its sidecar)."""
+    run = paiban("build", str(folder), "--variant", "archive", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    return next(out.glob("*.archive.pdf")), next(out.glob("*.articles.json"))
+
+
 def write_issue(folder: Path, articles: dict[str, str], *, layout: str = "duikai",
                 pages: list[list[str]] | None = None, extra_page: str = "") -> Path:
     """A small issue folder: articles maps slug → Markdown text (front matter + body)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import groups_page
 import pytest
-from conftest import ROOT, paiban
+from conftest import ROOT, build_archive, paiban
 from pagedesign import read_frame
 from PIL import Image
 from placedimages import (
@@ -245,9 +245,6 @@ def test_left_to_the_planner_the_groups_page_keeps_every_design_rule(tmp_path):
     from pagedesign import measure_build
 
     folder = groups_page.write_page(tmp_path / "issue", pinned=False)
-    run = paiban("build", str(folder), "--variant", "archive", "-o", str(tmp_path / "out"))
-    assert run.returncode == 0, run.stderr
-    [design] = measure_build(next((tmp_path / "out").glob("*.archive.pdf")),
-                             next((tmp_path / "out").glob("*.articles.json")), folder, ROOT / "layouts")
+    [design] = measure_build(*build_archive(folder, tmp_path / "out"), folder, ROOT / "layouts")
     assert len(design.priorities) == 6 and design.picture_share > 0.1      # the whole page was read
     assert [v.text for v in design.violations] == []

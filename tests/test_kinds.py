@@ -12,7 +12,7 @@ import kinds_page
 import pikepdf
 import pytest
 import yaml
-from conftest import ROOT, paiban
+from conftest import ROOT, build_archive, paiban
 from pagedesign import measure_build, read_frame
 from structtext import structure
 
@@ -27,10 +27,8 @@ def built(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("kinds")
     folder = kinds_page.write_page(base / "issue")
-    run = paiban("build", str(folder), "--variant", "archive", "-o", str(base / "out"))
-    assert run.returncode == 0, run.stderr
-    pdf_path = base / "out" / "issue.archive.pdf"
-    sidecar = json.loads((base / "out" / "issue.articles.json").read_text(encoding="utf-8"))
+    pdf_path, sidecar_path = build_archive(folder, base / "out")
+    sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
     with pdfplumber.open(pdf_path) as pdf:
         page = pdf.pages[0]
         chars, images, edges = page.chars, page.images, page.edges

@@ -13,7 +13,7 @@ import tomllib
 
 import design_pages
 import pytest
-from conftest import ROOT, paiban
+from conftest import ROOT, build_archive
 from pagedesign import MAX_CROP, MAX_HOLE_LINES, MIN_COLUMN_LINES, MIN_FLUSH, PageDesign, measure_build
 
 PAGES = ["sample", *design_pages.PAGES]
@@ -65,10 +65,7 @@ def designs(sample_issue, tmp_path_factory):
         if page not in built:
             base = tmp_path_factory.mktemp(page)
             folder = sample_issue if page == "sample" else design_pages.write_page(base / page, page)
-            run = paiban("build", str(folder), "--variant", "archive", "-o", str(base / "out"))
-            assert run.returncode == 0, run.stderr
-            pdf = next((base / "out").glob("*.archive.pdf"))
-            sidecar = next((base / "out").glob("*.articles.json"))
+            pdf, sidecar = build_archive(folder, base / "out")
             [built[page]] = measure_build(pdf, sidecar, folder, ROOT / "layouts",
                                           picture_limit=PICTURE_LIMIT.get(page, 0.40))
             SIDECARS[page] = json.loads(sidecar.read_text(encoding="utf-8"))

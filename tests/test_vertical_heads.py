@@ -14,7 +14,7 @@ import json
 import design_pages
 import pdfplumber
 import pytest
-from conftest import ROOT, paiban
+from conftest import ROOT, build_archive
 from pagedesign import measure_build
 
 PAGE, ASKED = design_pages.VERTICAL
@@ -64,9 +64,7 @@ def built(tmp_path_factory):
     """(the measured page, the asked item's headline glyphs, its text glyphs, its parts, title)."""
     base = tmp_path_factory.mktemp("vertical")
     folder = design_pages.write_vertical_page(base / "vertical")
-    run = paiban("build", str(folder), "--variant", "archive", "-o", str(base / "out"))
-    assert run.returncode == 0, run.stderr
-    pdf_path, sidecar_path = next((base / "out").glob("*.archive.pdf")), next((base / "out").glob("*.articles.json"))
+    pdf_path, sidecar_path = build_archive(folder, base / "out")
     sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
     article = next(a for a in sidecar["articles"] if a["slug"] == ASKED)
     [region] = article["regions"]
