@@ -27,6 +27,7 @@ MUTANTS = {
     "typeset.preflight.plan:check_plan": ("[]", ["tests/test_preflight.py", "tests/test_planning.py"]),
     "typeset.preflight.plan:picture_findings": ("[]", ["tests/test_output.py"]),
     "typeset.preflight.plan:overset_findings": ("[]", ["tests/test_output.py", "tests/test_planning.py"]),
+    "typeset.preflight.pdffonts:sound_program": ("True", ["tests/test_preflight.py", "tests/test_pages.py"]),
     "typeset.plan.place:_widow_at": ("False", ["tests/test_planning.py"]),
 }
 

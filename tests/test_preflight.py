@@ -329,3 +329,24 @@ def test_a_hung_mark_belongs_to_its_column_and_nothing_else_does():
     column = (0.0, 0.0, edge, 100.0)
     assert [c["text"] for c in _Centres(chars, 0, 0).inside(column, hang=0.75 * em)] == ["绍", "，"]
     assert [c["text"] for c in _Centres(chars, 0, 0).inside(column)] == ["绍"]
+
+
+@pytest.mark.parametrize("damage", ["placeholder", "truncated", "no tables"])
+def test_a_font_program_that_is_not_a_font_is_an_error(tmp_path, damage):
+    """A page whose font program was left out (render.shared_fonts) and never embedded, or cut
+    short, prints no text: the check reads the program's table directory."""
+    import pikepdf
+
+    pdf = _render_html(_tiny("中文测试", "Noto Serif CJK SC"), tmp_path / "small.pdf")
+    assert [f for f in preflight.check_glyphs_and_fonts(pdf) if f.check == "fonts"] == []
+    with pikepdf.open(pdf, allow_overwriting_input=True) as doc:
+        descriptor = next(o for o in doc.objects if isinstance(o, pikepdf.Dictionary)
+                          and o.get("/Type") == "/FontDescriptor")
+        program = descriptor.FontFile3
+        data = program.read_bytes()
+        bad = {"placeholder": b"OTTO%paiban font program left out\n{}", "truncated": data[:len(data) // 2],
+               "no tables": data[:4] + b"\0\0" + data[6:]}[damage]
+        program.write(bad)
+        doc.save(pdf)
+    findings = [f for f in preflight.check_glyphs_and_fonts(pdf) if f.check == "fonts"]
+    assert any("embedded program is not a font" in f.message and f.severity == "error" for f in findings)

@@ -271,7 +271,7 @@ def _render_by_page(b: _Build, html_options: dict, pdf_options: dict, identity: 
     """The issue rendered a page at a time (reused from the page cache, else in `b.jobs`
     processes; with `read`, each page also read and checked there) and assembled into `target`;
     returns the document's identifier and the pages."""
-    jobs = _page_jobs(b.plan, b.placed, html_options, pdf_options, identity)
+    jobs = _page_jobs(b.plan, b.placed, html_options, pdf_options, identity, fonts_left_out=True)
     pages = render.render_pages(jobs, b.jobs, b.page_cache, _page_check(b.plan) if read else None)
     report.findings += render.page_findings(pages)
     render.assemble(pages, target)
@@ -295,16 +295,17 @@ def _pages_read(plan: IssuePlan, pages: list[render.RenderedPage]) -> list:
 
 
 def _page_jobs(plan: IssuePlan, placed: list[PlacedPicture], html_options: dict, pdf_options: dict,
-               identity: tuple[str, str] | None = None) -> list[render.PageJob]:
+               identity: tuple[str, str] | None = None, fonts_left_out: bool = False) -> list[render.PageJob]:
     """One job a page, keyed also by its pictures' files (size, time), so a picture saved
-    again under its name renders its page again."""
+    again under its name renders its page again. `fonts_left_out`: the pages' fonts embedded
+    once, when the issue is assembled (render.shared_fonts), not subset in every page."""
     base_url = str(plan.issue.folder.resolve())
     jobs = []
     for index, page in enumerate(plan.pages):
         html = render.render_html(plan, only=[index], **html_options)
         files = repr([(str(p.path), _file_state(p.path)) for p in placed if p.page == page.page.number and p.exists])
         jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options, files,
-                                   index))
+                                   index, fonts_left_out))
     return jobs
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from typeset.model.findings import Finding, Report
 
-from . import pdfa_rules, pdftext
+from . import pdfa_rules, pdffonts, pdftext
 from .fonts import check_glyphs_and_fonts
 from .pdfa import check_archive_pdf
 from .pdfx import check_print_pdf, is_print_pdf, rgb_uses
@@ -33,11 +33,24 @@ __all__ = ["check_pdf", "check_pdf_file", "check_glyphs_and_fonts", "check_archi
 
 def check_pdf(pdf_path: Path | str, plan, *, extractor: str = "auto", pdf_pages: list | None = None) -> list[Finding]:
     """All PDF checks against the plan it was rendered from; `pdf_pages`: pdftext.pages of it
-    when already read (the live page keeps them for the pages it did not render again)."""
+    when already read (the live page keeps them for the pages it did not render again), each from
+    its page's own PDF: their fonts' programs are then taken from `pdf_path` (the issue's pages
+    share one program per face there: render.shared_fonts)."""
     if pdf_pages is None:
         pdf_pages = pdftext.pages(pdf_path)     # the content streams parsed once, for both checks
+    else:
+        _programs_from(pdf_pages, pdf_path)
     return (check_plan_text(plan) + check_text(pdf_path, plan, extractor=extractor, pdf_pages=pdf_pages)
             + check_glyphs_and_fonts(pdf_path, pdf_pages) + check_plan(plan))
+
+
+def _programs_from(pdf_pages: list, pdf_path: Path | str) -> None:
+    """Each font of pages read elsewhere given its program as `pdf_path` holds it."""
+    for page, programs in zip(pdf_pages, pdffonts.page_programs(pdf_path)):
+        for use in page.uses.values():
+            if use.font.name in programs:
+                (use.font.embedded, use.font.program_bytes, use.font.program_key,
+                 use.font.program_sound) = programs[use.font.name]
 
 
 def read_pages(pdf: bytes) -> list[pdftext.Page]:

@@ -57,6 +57,10 @@ def check_glyphs_and_fonts(pdf_path: Path | str, pdf_pages: list | None = None) 
         if not font.embedded:
             findings.append(Finding("error", "fonts", f"字体 font {font.name} is not embedded", None, None,
                                     "a print PDF must embed every font; check the font installation"))
+        elif not font.program_sound:
+            findings.append(Finding("error", "fonts", f"字体 font {font.name}'s embedded program is not a font "
+                                    "(damaged or left out): its text would not print", None, None,
+                                    "build again; if it stays, report it with the issue folder"))
         elif not font.subset:
             findings.append(Finding("error", "fonts", f"字体 font {font.name} is embedded whole, not as a subset",
                                     None, None, "check the WeasyPrint log for subsetting errors"))

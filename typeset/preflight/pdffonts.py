@@ -67,6 +67,7 @@ class PdfFont:
     embedded: bool
     program_bytes: int               # length of the embedded font program
     program_key: tuple | None
+    program_sound: bool = True       # the embedded program is a font (sound_program)
 
     @property
     def family(self) -> str:
@@ -88,6 +89,24 @@ class PdfFont:
         if self.two_byte:
             return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data) - 1, 2)]
         return list(data)
+
+
+def sound_program(stream) -> bool:
+    """Whether an embedded font program is a font a renderer can read: an sfnt (TrueType,
+    OpenType) whose tables lie inside it, a bare CFF (major version 1), or a Type 1 program."""
+    try:
+        data = stream.read_bytes()
+    except Exception:       # noqa: BLE001 — an undecodable stream is no font
+        return False
+    if data[:4] in (b"\0\1\0\0", b"OTTO", b"true"):
+        tables = int.from_bytes(data[4:6], "big")
+        if tables == 0 or 12 + 16 * tables > len(data):
+            return False
+        entries = (data[12 + 16 * i:28 + 16 * i] for i in range(tables))
+        return all(int.from_bytes(e[8:12], "big") + int.from_bytes(e[12:16], "big") <= len(data) for e in entries)
+    if str(stream.get("/Subtype", "")) in ("/CIDFontType0C", "/Type1C"):
+        return data[:1] == b"\1"
+    return data[:2] == b"%!" or str(stream.get("/Subtype", "")) == "/Type1"
 
 
 def _stream_length(stream) -> int:
@@ -122,5 +141,35 @@ def load_font(obj) -> PdfFont:
     return PdfFont(name=name, subtype=subtype, two_byte=two_byte, to_cid=to_cid, cid_to_gid=cid_to_gid,
                    to_unicode=to_unicode, embedded=program is not None,
                    program_bytes=_stream_length(program) if program is not None else 0,
-                   program_key=program.objgen if program is not None else None)
+                   program_key=program.objgen if program is not None else None,
+                   program_sound=program is None or sound_program(program))
 
+
+def page_programs(pdf_path) -> list[dict[str, tuple[bool, int, tuple | None, bool]]]:
+    """Each page's fonts, by name, as (embedded, program bytes, program key, program sound): from
+    the page's resources and its forms'. No content stream is read."""
+    import pikepdf
+
+    sound: dict[tuple, bool] = {}          # a program shared by pages is read once
+
+    def fonts_in(resources, found: dict, seen: set) -> None:
+        for font in (resources.get("/Font") or {}).values():
+            descriptor = (font.DescendantFonts[0] if font.get("/Subtype") == "/Type0" else font).get("/FontDescriptor", {})
+            program = next((descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor), None)
+            if program is None:
+                found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = (False, 0, None, True)
+            else:
+                found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = (
+                    True, _stream_length(program), program.objgen, sound.setdefault(program.objgen, sound_program(program)))
+        for form in (resources.get("/XObject") or {}).values():
+            if form.get("/Subtype") == "/Form" and "/Resources" in form and form.objgen not in seen:
+                seen.add(form.objgen)
+                fonts_in(form.Resources, found, seen)
+
+    with pikepdf.open(pdf_path) as doc:
+        result = []
+        for page in doc.pages:
+            found: dict = {}
+            fonts_in(page.obj.get("/Resources", {}), found, set())
+            result.append(found)
+        return result

@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import hashlib
 import multiprocessing
 import signal
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -21,6 +22,7 @@ from typing import Callable
 from typeset.model.errors import UserError
 from typeset.model.findings import Finding
 
+from . import shared_fonts
 from .pdf import findings_of, render_warnings
 
 
@@ -36,10 +38,12 @@ class PageJob:
     options: dict = field(default_factory=dict)
     files: str = ""
     index: int = 0              # the page's place in the issue (0: the first 版)
+    fonts_left_out: bool = False    # the fonts' programs left for `assemble` to embed (shared_fonts)
 
     def key(self, salt: str) -> str:
         digest = hashlib.sha256(salt.encode() + b"\0" + self.identity.encode())
         digest.update(repr(sorted(self.options.items())).encode() + b"\0" + self.files.encode())
+        digest.update(b"\0fonts left out" if self.fonts_left_out else b"")
         return digest.hexdigest()
 
 
@@ -76,7 +80,8 @@ _forked: tuple[list[PageJob], Callable | None] = ([], None)
 def _render(job: PageJob, check: Callable[[int, bytes], object] | None) -> RenderedPage:
     import weasyprint
 
-    with render_warnings() as messages:
+    fonts = shared_fonts.left_out(shared_fonts.known_files()) if job.fonts_left_out else nullcontext()
+    with render_warnings() as messages, fonts:
         identifier = hashlib.sha256(job.identity.encode("utf-8")).hexdigest()[:32].encode("ascii")
         pdf = weasyprint.HTML(string=job.html, base_url=job.base_url).write_pdf(
             pdf_identifier=identifier, **job.options)
@@ -129,6 +134,8 @@ def render_pages(jobs: list[PageJob], processes: int = 1, cache: PageCache | Non
     if processes > 1 and len(todo) > 1:
         import weasyprint  # noqa: F401  (imported once, before the fork: the workers start warm)
 
+        shared_fonts.known_files()
+
         # workers forked from this process: the fonts, caches, templates and plan loaded here are
         # theirs at no cost; one page per task, the longest pages first, so that the last tasks
         # are short and the workers end together
@@ -160,7 +167,8 @@ def page_findings(pages: list[RenderedPage]) -> list[Finding]:
 def assemble(pages: list[RenderedPage], target: Path) -> None:
     """The issue PDF from its page PDFs: the first page's document (its Info, XMP metadata,
     output intents, language) with the other pages appended, each with its own resources (its
-    fonts subset to the page), written with a content-derived file ID."""
+    fonts subset to the page, or, where a page left them out, one subset of each face shared by
+    the pages: shared_fonts), written with a content-derived file ID."""
     import io
 
     import pikepdf
@@ -174,6 +182,7 @@ def assemble(pages: list[RenderedPage], target: Path) -> None:
             issue.pages.extend(other.pages)
             dests += _dests(other, issue, offset)
         _set_dests(issue, dests)
+        shared_fonts.embed(issue)
         issue.save(target, deterministic_id=True)
     finally:
         for pdf in opened:
