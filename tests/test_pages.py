@@ -195,6 +195,29 @@ def test_a_rebuild_plans_only_the_pages_whose_inputs_changed(tmp_path, monkeypat
     assert planned[7:] == [0, 1, 2]                             # (the fresh build planned 3)
 
 
+def test_a_rebuild_makes_the_html_only_of_the_pages_that_changed(tmp_path, monkeypatch):
+    """With a page cache an unchanged page keeps its HTML; the edited page's is made again, and
+    the PDF is the bytes a fresh build makes. Anything else its HTML is made of (here the
+    document's date) makes every page again."""
+    from typeset.render import html
+
+    issue = _issue(tmp_path / "issue")
+    made: list = []
+    real = html.render_html
+    monkeypatch.setattr(html, "render_html", lambda plan, **options: made.append(options["only"]) or real(plan, **options))
+    cache = PageCache()
+    pipeline.build(issue, tmp_path / "out", page_cache=cache, source_date_epoch=EPOCH)
+    assert made == [[0], [1], [2]]
+    record = issue / "articles" / "a2.md"
+    record.write_text(record.read_text(encoding="utf-8").replace("第2篇", "第二篇"), encoding="utf-8")
+    cached = pipeline.build(issue, tmp_path / "out", page_cache=cache, source_date_epoch=EPOCH)
+    assert made[3:] == [[1]]                                    # page 2 alone
+    fresh = pipeline.build(issue, tmp_path / "fresh", source_date_epoch=EPOCH, jobs=2)
+    assert cached.pdf.read_bytes() == fresh.pdf.read_bytes()
+    pipeline.build(issue, tmp_path / "out", page_cache=cache, source_date_epoch=EPOCH + 86400)
+    assert made[4:] == [[0], [1], [2]] + [[0], [1], [2]]       # the fresh build's three, then every page again
+
+
 def test_a_watch_rebuild_reads_and_checks_only_the_changed_page_for_preflight(tmp_path, monkeypatch):
     """After one article changed, preflight reads and checks the text of the page rendered again
     and keeps what it read and found of the others (the hooks count every page the PDF reader

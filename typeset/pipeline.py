@@ -148,6 +148,8 @@ def _build(issue_folder: Path, out_dir: Path, write_html: bool, epoch: int | Non
     record_findings = preflight.check_records(issue)
     if strict and any(f.severity == "error" for f in record_findings):
         raise PreflightFailed(Report(list(record_findings), source=str(issue_folder)))
+    if page_cache is not None:
+        page_cache.html.next_build()
     issue_plan = plan_issue(issue, overset_ok=not strict, memo=page_cache.plans if page_cache else None,
                             salt=page_cache.salt if page_cache else "")
     previous = output.load_previous(diff) if diff is not None else None
@@ -271,7 +273,8 @@ def _render_by_page(b: _Build, html_options: dict, pdf_options: dict, identity: 
     """The issue rendered a page at a time (reused from the page cache, else in `b.jobs`
     processes; with `read`, each page also read and checked there) and assembled into `target`;
     returns the document's identifier and the pages."""
-    jobs = _page_jobs(b.plan, b.placed, html_options, pdf_options, identity, fonts_left_out=True)
+    jobs = _page_jobs(b.plan, b.placed, html_options, pdf_options, identity, fonts_left_out=True,
+                      memo=b.page_cache.html if b.page_cache else None)
     pages = render.render_pages(jobs, b.jobs, b.page_cache, _page_check(b.plan) if read else None)
     report.findings += render.page_findings(pages)
     render.assemble(pages, target)
@@ -295,14 +298,16 @@ def _pages_read(plan: IssuePlan, pages: list[render.RenderedPage]) -> list:
 
 
 def _page_jobs(plan: IssuePlan, placed: list[PlacedPicture], html_options: dict, pdf_options: dict,
-               identity: tuple[str, str] | None = None, fonts_left_out: bool = False) -> list[render.PageJob]:
+               identity: tuple[str, str] | None = None, fonts_left_out: bool = False,
+               memo: render.HtmlMemo | None = None) -> list[render.PageJob]:
     """One job a page, keyed also by its pictures' files (size, time), so a picture saved
     again under its name renders its page again. `fonts_left_out`: the pages' fonts embedded
-    once, when the issue is assembled (render.shared_fonts), not subset in every page."""
+    once, when the issue is assembled (render.shared_fonts), not subset in every page. `memo`:
+    the last build's page HTML (render.page_html)."""
     base_url = str(plan.issue.folder.resolve())
     jobs = []
     for index, page in enumerate(plan.pages):
-        html = render.render_html(plan, only=[index], **html_options)
+        html = render.page_html(plan, index, memo, **html_options)
         files = repr([(str(p.path), _file_state(p.path)) for p in placed if p.page == page.page.number and p.exists])
         jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options, files,
                                    index, fonts_left_out))
@@ -435,11 +440,13 @@ def build_live(issue_folder: Path | str, page_cache: render.PageCache) -> LiveBu
         fonts.check_all()
         issue = load_issue(issue_folder, allow_missing_pictures=True)
         record_findings = preflight.check_records(issue)
+        page_cache.html.next_build()
         plan = plan_issue(issue, overset_ok=True, memo=page_cache.plans, salt=page_cache.salt)
         placed = placed_pictures(plan)
         b = _Build(plan, issue_folder, record_findings, placed, None, False, None, None, None, page_cache=page_cache)
         html_options = dict(variant="proof", picture_src=_picture_src(placed))
-        pages = render.render_pages(_page_jobs(plan, placed, html_options, {}), 1, page_cache, _page_check(plan))
+        pages = render.render_pages(_page_jobs(plan, placed, html_options, {}, memo=page_cache.html), 1, page_cache,
+                                    _page_check(plan))
         pdf_pages = _pages_read(plan, pages)
 
         def assemble(check: Path) -> list[Finding]:

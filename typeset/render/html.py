@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+from pathlib import Path
 from typing import Callable, Sequence
 
 import jinja2
@@ -114,6 +116,48 @@ def render_html(plan: IssuePlan, *, epoch: int | None = None, variant: str = "",
         description=description, keywords=keywords, first_module=_first_modules(plan),
         slug=slug,
     )
+
+
+class HtmlMemo:
+    """The HTML of the last build's pages, by what each is made of (page_html); a build keeps
+    only the pages it used (`next_build`)."""
+
+    def __init__(self):
+        self.pages: dict[str, tuple[object, str]] = {}
+        self.used: set[str] = set()
+
+    def next_build(self) -> None:
+        self.pages = {key: self.pages[key] for key in self.used}
+        self.used = set()
+
+
+def page_html(plan: IssuePlan, index: int, memo: HtmlMemo | None = None, **options) -> str:
+    """The HTML of page `index` alone (render_html with `only`), taken from `memo` (paiban watch:
+    the last build's pages) when nothing it is made of changed: the page's plan is the same
+    object (the plan memo keeps an unchanged page's plan, and a plan is not changed after it is
+    made), and the issue, the stylesheets, the options, the templates' files, the page's picture
+    URLs and which of its modules begin an article are equal."""
+    if memo is None or options.get("proof") is not None:
+        return render_html(plan, only=[index], **options)
+    page = plan.pages[index]
+    src = options.get("picture_src")
+    urls = [src(m, i) if src else m.article.pictures[i].file for m in page.modules for i in range(len(m.article.pictures))]
+    first = sorted(slug for number, slug in _first_modules(plan) if number == page.page.number)
+    context = [plan.issue.issue.model_dump_json(), str(plan.issue.folder), *_stylesheets(plan, options.get("bleed_mm", 0.0)),
+               document_date(plan, options.get("epoch")),
+               repr(sorted((k, v) for k, v in options.items() if k not in ("picture_src", "epoch"))),
+               repr(urls), repr(first), repr(_templates_state()), str(id(page))]
+    key = hashlib.sha256("\0".join(context).encode("utf-8")).hexdigest()
+    kept = memo.pages.get(key)
+    if kept is None or kept[0] is not page:
+        kept = memo.pages[key] = (page, render_html(plan, only=[index], **options))
+    memo.used.add(key)
+    return kept[1]
+
+
+def _templates_state() -> list[tuple[str, int]]:
+    """Every template file of the design folders, with its modification time."""
+    return sorted((str(path), path.stat().st_mtime_ns) for folder in layout_dirs() for path in Path(folder).glob("*/*.j2"))
 
 
 def _first_modules(plan: IssuePlan) -> set[tuple[int, str]]:

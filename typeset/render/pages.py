@@ -23,6 +23,7 @@ from typeset.model.errors import UserError
 from typeset.model.findings import Finding
 
 from . import shared_fonts
+from .html import HtmlMemo
 from .pdf import findings_of, render_warnings
 
 
@@ -64,6 +65,7 @@ class PageCache:
         self.salt = salt
         self.pages: dict[str, RenderedPage] = {}
         self.plans: dict = {}        # the pages' plans, for plan.plan_issue's memo
+        self.html = HtmlMemo()       # the pages' HTML, for html.page_html
         self.rendered = 0
         self.on_render = on_render
 
