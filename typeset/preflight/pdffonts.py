@@ -159,8 +159,10 @@ def page_programs(pdf_path) -> list[dict[str, tuple[bool, int, tuple | None, boo
             if program is None:
                 found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = (False, 0, None, True)
             else:
+                if program.objgen not in sound:
+                    sound[program.objgen] = sound_program(program)
                 found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = (
-                    True, _stream_length(program), program.objgen, sound.setdefault(program.objgen, sound_program(program)))
+                    True, _stream_length(program), program.objgen, sound[program.objgen])
         for form in (resources.get("/XObject") or {}).values():
             if form.get("/Subtype") == "/Form" and "/Resources" in form and form.objgen not in seen:
                 seen.add(form.objgen)
