@@ -151,6 +151,57 @@ def test_jobs_give_the_same_bytes(issue, tmp_path):
     assert one.pdf.read_bytes() == again.pdf.read_bytes()
 
 
+def test_a_fresh_build_renders_each_page_while_the_next_is_planned(tmp_path, monkeypatch):
+    """--jobs N, plain PDF: a page goes to the workers as soon as it is planned; the PDF is the
+    bytes of the pages rendered after planning (the page cache's way)."""
+    from typeset.plan import issue as planning
+    from typeset.render import PagePool
+
+    issue = _issue(tmp_path / "issue")
+    events: list = []
+    plan_page, submit = planning._plan_page, PagePool.submit
+    monkeypatch.setattr(planning, "_plan_page", lambda issue, i, *rest: events.append(("plan", i)) or plan_page(issue, i, *rest))
+    monkeypatch.setattr(PagePool, "submit", lambda pool, job, check=None: events.append(("render", job.index))
+                        or submit(pool, job, check))
+    early = pipeline.build(issue, tmp_path / "early", source_date_epoch=EPOCH, jobs=2)
+    assert events == [("plan", 0), ("render", 0), ("plan", 1), ("render", 1), ("plan", 2), ("render", 2)]
+    after = pipeline.build(issue, tmp_path / "after", source_date_epoch=EPOCH, page_cache=PageCache())
+    assert early.pdf.read_bytes() == after.pdf.read_bytes()
+
+
+def _render_for_ever(job, check):
+    import time
+
+    time.sleep(60)
+
+
+def test_a_build_that_fails_in_planning_stops_the_page_workers_at_once(tmp_path, monkeypatch):
+    """The last page overset (溢出) while the first pages render (here: for ever): the build
+    fails with the planner's error, writes no PDF, and its page workers are stopped, not left
+    rendering."""
+    from typeset.model.errors import UserError
+    from typeset.render import PagePool, pages
+
+    monkeypatch.setattr(pages, "_render", _render_for_ever)
+
+    issue = _issue(tmp_path / "issue")
+    record = issue / "articles" / "a3.md"
+    record.write_text(record.read_text(encoding="utf-8").replace(BODY, BODY * 120), encoding="utf-8")
+    workers: dict = {}
+    submit = PagePool.submit
+
+    def submitted(pool, job, check=None):
+        submit(pool, job, check)
+        workers.update(pool.pool._processes)        # the worker processes, once started
+    monkeypatch.setattr(PagePool, "submit", submitted)
+    with pytest.raises(UserError, match="溢出"):
+        pipeline.build(issue, tmp_path / "out", source_date_epoch=EPOCH, jobs=2)
+    assert not (tmp_path / "out" / "issue.pdf").exists()
+    for worker in workers.values():
+        worker.join(10)
+    assert len(workers) == 2 and not any(worker.is_alive() for worker in workers.values())
+
+
 def test_only_the_changed_page_is_rendered_again(tmp_path):
     issue = _issue(tmp_path / "issue")
     rendered: list[str] = []

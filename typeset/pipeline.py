@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from typeset import output, preflight, render
+from typeset import by_page, output, preflight, render
 from typeset.model.errors import UserError
 from typeset.model.findings import Finding, PreflightFailed, Report
 from typeset.plan import IssuePlan, plan_issue
@@ -83,6 +83,7 @@ class _Build:
     previous: dict | None        # the articles of the build `diff` names
     jobs: int = 1
     page_cache: render.PageCache | None = None
+    early: by_page.Early | None = None       # the plain PDF's pages, rendered while the issue was planned
 
     @property
     def per_page(self) -> bool:
@@ -150,26 +151,37 @@ def _build(issue_folder: Path, out_dir: Path, write_html: bool, epoch: int | Non
         raise PreflightFailed(Report(list(record_findings), source=str(issue_folder)))
     if page_cache is not None:
         page_cache.html.next_build()
-    issue_plan = plan_issue(issue, overset_ok=not strict, memo=page_cache.plans if page_cache else None,
-                            salt=page_cache.salt if page_cache else "")
-    previous = output.load_previous(diff) if diff is not None else None
-    shared = _Build(issue_plan, out_dir, record_findings, placed_pictures(issue_plan), epoch, write_html,
-                    png_dpi, diff, previous, jobs, page_cache)
-    outputs = []
-    for variant in names:
-        start = time.perf_counter()
-        if variant == "proof":
-            result = _proof(shared)
-        else:
-            result = _strict(shared, variant, profile)
-        result.seconds = time.perf_counter() - start
-        result.report.timings[variant] = result.seconds
-        outputs.append(result)
+    # a fresh --jobs build of the plain PDF renders each page while the next one is planned
+    early = by_page.Early(jobs, _plain_options(epoch)) if jobs > 1 and page_cache is None and names == [PLAIN] else None
+    try:
+        issue_plan = plan_issue(issue, overset_ok=not strict, memo=page_cache.plans if page_cache else None,
+                                salt=page_cache.salt if page_cache else "", on_page=early.planned if early else None)
+        previous = output.load_previous(diff) if diff is not None else None
+        shared = _Build(issue_plan, out_dir, record_findings, placed_pictures(issue_plan), epoch, write_html,
+                        png_dpi, diff, previous, jobs, page_cache, early)
+        outputs = []
+        for variant in names:
+            start = time.perf_counter()
+            if variant == "proof":
+                result = _proof(shared)
+            else:
+                result = _strict(shared, variant, profile)
+            result.seconds = time.perf_counter() - start
+            result.report.timings[variant] = result.seconds
+            outputs.append(result)
+    finally:
+        if early is not None:       # a build that failed before it took the pages: its workers stopped now
+            early.stop()
     merged = Report(source=str(issue_folder))
     for o in outputs:
         merged.findings += [f for f in o.report.findings if f not in merged.findings]
         merged.timings.update(o.report.timings)
     return BuildResult(pdf=outputs[0].pdf, plan=issue_plan, report=merged, outputs=outputs)
+
+
+def _plain_options(epoch: int | None) -> dict:
+    """The plain PDF's HTML options."""
+    return {"epoch": epoch}
 
 
 def _picture_src(placed: list[PlacedPicture], converted: dict | None = None):
@@ -204,7 +216,7 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
     # a picture under the resolution print needs: a warning in every variant, an error in print
     report.findings += preflight.picture_findings(b.placed, "error" if variant == "print" else "warning")
     if variant == PLAIN:
-        html_options: dict = {"epoch": b.epoch}
+        html_options: dict = _plain_options(b.epoch)
     elif variant == "print":
         if report.errors:
             raise PreflightFailed(report)
@@ -237,10 +249,11 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         if per_page:
             # the plain PDF's pages are read and checked where they are rendered; the print PDF's
             # are rewritten after (finish_print), and read from it
-            identifier, pages = _render_by_page(b, html_options, options, identity, report, tmp,
-                                                read=variant == PLAIN)
+            identifier, pages = by_page.render_by_page(b.plan, b.placed, b.jobs, b.page_cache, html_options, options,
+                                                       identity, report, tmp, read=variant == PLAIN,
+                                                       early=b.early if variant == PLAIN else None)
             if variant == PLAIN:
-                pdf_pages = _pages_read(b.plan, pages)
+                pdf_pages = by_page.pages_read(b.plan, pages)
         else:
             # the document's identity: its HTML, with where the cache folder (print pictures, the
             # built profile) is left out, so a print PDF is the same bytes in any output folder
@@ -257,7 +270,7 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         if report.errors:
             raise PreflightFailed(report)
     if variant == "print":
-        _write_page_pdfs(issue_plan, target)
+        by_page.write_page_pdfs(issue_plan, target)
     if side is not None:
         result.sidecar = target.parent / f"{name}.articles.json"
         with atomic_target(result.sidecar) as tmp:
@@ -266,72 +279,6 @@ def _strict(b: _Build, variant: str, profile: Path | None) -> VariantOutput:
         result.pngs = output.write_pngs(staged(target), issue_plan, target.parent, "" if variant == PLAIN else variant,
                                         b.png_dpi)
     return result
-
-
-def _render_by_page(b: _Build, html_options: dict, pdf_options: dict, identity: tuple[str, str] | None,
-                    report: Report, target: Path, read: bool) -> tuple[str, list[render.RenderedPage]]:
-    """The issue rendered a page at a time (reused from the page cache, else in `b.jobs`
-    processes; with `read`, each page also read and checked there) and assembled into `target`;
-    returns the document's identifier and the pages."""
-    jobs = _page_jobs(b.plan, b.placed, html_options, pdf_options, identity, fonts_left_out=True,
-                      memo=b.page_cache.html if b.page_cache else None)
-    pages = render.render_pages(jobs, b.jobs, b.page_cache, _page_check(b.plan) if read else None)
-    report.findings += render.page_findings(pages)
-    render.assemble(pages, target)
-    return hashlib.sha256("".join(job.identity for job in jobs).encode()).hexdigest(), pages
-
-
-def _page_check(plan: IssuePlan) -> Callable[[int, bytes], object]:
-    """What preflight reads and finds of a page's own PDF (render_pages' `check`)."""
-    return lambda index, pdf: preflight.read_page(pdf, plan.pages[index])
-
-
-def _pages_read(plan: IssuePlan, pages: list[render.RenderedPage]) -> list:
-    """Every page as preflight reads it, numbered in the issue: a page rendered again was read
-    and checked where it was rendered, a page from the page cache keeps what was read and found
-    of it (the same PDF bytes: the same page)."""
-    check = _page_check(plan)
-    for index, page in enumerate(pages):
-        page.read = page.read or check(index, page.pdf)
-        page.read.page_number = index + 1
-    return [page.read for page in pages]
-
-
-def _page_jobs(plan: IssuePlan, placed: list[PlacedPicture], html_options: dict, pdf_options: dict,
-               identity: tuple[str, str] | None = None, fonts_left_out: bool = False,
-               memo: render.HtmlMemo | None = None) -> list[render.PageJob]:
-    """One job a page, keyed also by its pictures' files (size, time), so a picture saved
-    again under its name renders its page again. `fonts_left_out`: the pages' fonts embedded
-    once, when the issue is assembled (render.shared_fonts), not subset in every page. `memo`:
-    the last build's page HTML (render.page_html)."""
-    base_url = str(plan.issue.folder.resolve())
-    jobs = []
-    for index, page in enumerate(plan.pages):
-        html = render.page_html(plan, index, memo, **html_options)
-        files = repr([(str(p.path), _file_state(p.path)) for p in placed if p.page == page.page.number and p.exists])
-        jobs.append(render.PageJob(html, html.replace(*identity) if identity else html, base_url, pdf_options, files,
-                                   index, fonts_left_out))
-    return jobs
-
-
-def _file_state(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:         # removed since it was read: the next build sees it gone
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-def page_pdf_name(issue: str, page_number: int, variant: str) -> str:
-    """One 版 as printing plants take it: `<issue>.p05.print.pdf`."""
-    return f"{issue}.p{page_number:02d}.{variant}.pdf"
-
-
-def _write_page_pdfs(issue_plan: IssuePlan, issue_pdf: Path) -> None:
-    """Each 版 cut from the checked issue PDF (its temporary, inside the build's all-or-nothing)."""
-    for index, page in enumerate(issue_plan.pages):
-        with atomic_target(issue_pdf.parent / page_pdf_name(issue_plan.issue.name, page.page.number, "print")) as tmp:
-            render.split_page(staged(issue_pdf), index, tmp)
 
 
 def _json_bytes(side: dict) -> bytes:
@@ -445,9 +392,9 @@ def build_live(issue_folder: Path | str, page_cache: render.PageCache) -> LiveBu
         placed = placed_pictures(plan)
         b = _Build(plan, issue_folder, record_findings, placed, None, False, None, None, None, page_cache=page_cache)
         html_options = dict(variant="proof", picture_src=_picture_src(placed))
-        pages = render.render_pages(_page_jobs(plan, placed, html_options, {}, memo=page_cache.html), 1, page_cache,
-                                    _page_check(plan))
-        pdf_pages = _pages_read(plan, pages)
+        pages = render.render_pages(by_page.page_jobs(plan, placed, html_options, {}, memo=page_cache.html), 1,
+                                    page_cache, by_page.page_check(plan))
+        pdf_pages = by_page.pages_read(plan, pages)
 
         def assemble(check: Path) -> list[Finding]:
             render.assemble(pages, check)

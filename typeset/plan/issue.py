@@ -4,6 +4,7 @@ page (转版), an overset on the last page an error (or, for the proof, marked).
 from __future__ import annotations
 
 import hashlib
+from typing import Callable
 
 from typeset.model.errors import UserError
 from typeset.model.records import Article, LoadedIssue
@@ -49,14 +50,15 @@ def _page_key(salt: str, issue: LoadedIssue, i: int, articles: list[Article], ca
 
 
 def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False, memo: dict | None = None,
-               salt: str = "") -> IssuePlan:
+               salt: str = "", on_page: Callable[[IssuePlan], None] | None = None) -> IssuePlan:
     """Plan every page of an issue; an overset page continues an article on the next page.
 
     An overset on the last page is an error, unless `overset_ok` (the proof): then the page is
     planned as if it jumped to a page after it, and the article whose rest is not set is listed
     in `IssuePlan.overset` for the proof to mark. `memo` (paiban watch, serve): the last build's
     page plans by what they depend on (fonts as `salt`); a page whose inputs are unchanged is
-    not planned again, and only this build's pages are kept in it."""
+    not planned again, and only this build's pages are kept in it. `on_page` is given the issue
+    planned so far after each page (paiban build --jobs renders a page while the next is planned)."""
     pages = issue.issue.pages
     carried: list[tuple[Article, Continuation]] = []
     plans, overset, kept = [], set(), {}
@@ -72,6 +74,8 @@ def plan_issue(issue: LoadedIssue, *, overset_ok: bool = False, memo: dict | Non
         plan, carried, marked = found
         overset |= marked
         plans.append(plan)
+        if on_page is not None:
+            on_page(IssuePlan(issue, list(plans)))
     if memo is not None:
         memo.clear()
         memo.update(kept)

@@ -17,6 +17,7 @@ import jinja2
 from typeset.model.fields import BOXED_KINDS, KIND_NAMES
 from typeset.model.layout import MM
 from typeset.plan import IssuePlan, ModulePlan, Rect
+from typeset.sources.designs import load_layout
 from typeset.system import cache as diskcache
 from typeset.system.clock import source_date_epoch
 from typeset.system.data import builtin_layouts, layout_dirs
@@ -63,7 +64,8 @@ def _stylesheets(plan: IssuePlan, bleed_mm: float = 0.0) -> list[str]:
     mixes trim sizes: WeasyPrint 70 sets Latin letters inside a named page in a fallback
     face (measured: DejaVu Serif for "KTV"), which the font check then rejects.
     """
-    layouts = list({p.layout.key: p.layout for p in plan.pages}.values())
+    # every page's design, from the issue: the same for a page rendered before the next is planned
+    layouts = list({layout.key: layout for layout in map(load_layout, (p.layout for p in plan.issue.issue.pages))}.values())
     sheets = [(builtin_layouts() / "base" / "base.css").read_text(encoding="utf-8")]
     bleed = f"; bleed: {bleed_mm:g}mm" if bleed_mm else ""
     if len({layout.page.trim_mm for layout in layouts}) == 1:

@@ -103,24 +103,64 @@ def _start_forked() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _in_workers(processes: int, order: list[int]) -> list[RenderedPage]:
-    """The pages of `_forked` rendered in forked processes, in `order`.
+def _executor(processes: int) -> cf.ProcessPoolExecutor:
+    """Forked page workers. Not multiprocessing.Pool: its map() waits for ever when a worker
+    dies (a crash, the OOM killer) or a result cannot be unpickled (its result thread ends);
+    the executor fails instead."""
+    return cf.ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_forked)
 
-    Not multiprocessing.Pool: its map() waits for ever when a worker dies (a crash, the OOM
-    killer) or a result cannot be unpickled (its result thread ends); the executor fails
-    instead. On Ctrl-C or any error the queued pages are dropped and the workers stopped now."""
-    pool = cf.ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_forked)
+
+def _stop(pool: cf.ProcessPoolExecutor) -> None:
+    """The queued pages dropped and the workers stopped now."""
+    for worker in list((getattr(pool, "_processes", None) or {}).values()):     # no public API for them
+        worker.terminate()
+    pool.shutdown(cancel_futures=True)          # its thread sees the workers gone, and ends
+
+
+def _results(pool: cf.ProcessPoolExecutor, results) -> list[RenderedPage]:
+    """The pages `results` yields; on Ctrl-C or any error the workers are stopped at once, and a
+    worker that died is one line."""
     try:
-        rendered = list(pool.map(_render_forked, order))
+        rendered = list(results)
     except BaseException as e:
-        for worker in list((getattr(pool, "_processes", None) or {}).values()):     # no public API for them
-            worker.terminate()
-        pool.shutdown(cancel_futures=True)          # its thread sees the workers gone, and ends
+        _stop(pool)
         if isinstance(e, cf.process.BrokenProcessPool):
             raise UserError(f"a page worker ended without its page ({e}); build again, or with --jobs 1") from None
         raise
     pool.shutdown()
     return rendered
+
+
+def _in_workers(processes: int, order: list[int]) -> list[RenderedPage]:
+    """The pages of `_forked` rendered in forked processes, in `order`."""
+    pool = _executor(processes)
+    return _results(pool, pool.map(_render_forked, order))
+
+
+class PagePool:
+    """Page workers that render each page as soon as it is planned, while the next one is
+    planned (a fresh `paiban build --jobs N`). Forked before the issue is planned, they are sent
+    each page's job and check (pickled: the check holds its page's plan)."""
+
+    def __init__(self, processes: int):
+        import weasyprint  # noqa: F401  (imported before the fork: the workers start warm)
+
+        shared_fonts.known_files()
+        self.pool = _executor(processes)
+        self.futures: list[cf.Future] = []
+        self.jobs: list[PageJob] = []
+
+    def submit(self, job: PageJob, check: Callable[[int, bytes], object] | None = None) -> None:
+        self.jobs.append(job)
+        self.futures.append(self.pool.submit(_render, job, check))
+
+    def pages(self) -> list[RenderedPage]:
+        """Every page sent, rendered, in order."""
+        return _results(self.pool, (future.result() for future in self.futures))
+
+    def stop(self) -> None:
+        """Stopped now, its pages dropped (a build that failed before it took them)."""
+        _stop(self.pool)
 
 
 def render_pages(jobs: list[PageJob], processes: int = 1, cache: PageCache | None = None,
