@@ -9,7 +9,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "typeset"
 # the stages in pipeline order; a stage may import only stages before it
-ORDER = ["model", "system", "sources", "compose", "plan", "render", "preflight", "output", "pipeline"]
+ORDER = ["model", "system", "sources", "compose", "plan", "render", "preflight", "output", "by_page", "pipeline"]
 APPLICATION = {"cli", "batch", "workers", "watch", "serve", "_batch_worker", "__main__"}
 MAX_LINES = 520
 

@@ -24,7 +24,7 @@ from typeset.model.findings import Finding
 
 from . import shared_fonts
 from .html import HtmlMemo
-from .pdf import findings_of, render_warnings
+from .pdf import findings_of, font_config, render_warnings
 
 
 @dataclass
@@ -86,7 +86,7 @@ def _render(job: PageJob, check: Callable[[int, bytes], object] | None) -> Rende
     with render_warnings() as messages, fonts:
         identifier = hashlib.sha256(job.identity.encode("utf-8")).hexdigest()[:32].encode("ascii")
         pdf = weasyprint.HTML(string=job.html, base_url=job.base_url).write_pdf(
-            pdf_identifier=identifier, **job.options)
+            pdf_identifier=identifier, font_config=font_config(), **job.options)
     return RenderedPage(pdf, list(messages), check(job.index, pdf) if check is not None else None)
 
 
@@ -103,11 +103,16 @@ def _start_forked() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _executor(processes: int) -> cf.ProcessPoolExecutor:
+def _start_importing() -> None:
+    _start_forked()
+    import weasyprint  # noqa: F401
+
+
+def _executor(processes: int, start: Callable[[], None] = _start_forked) -> cf.ProcessPoolExecutor:
     """Forked page workers. Not multiprocessing.Pool: its map() waits for ever when a worker
     dies (a crash, the OOM killer) or a result cannot be unpickled (its result thread ends);
     the executor fails instead."""
-    return cf.ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_forked)
+    return cf.ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=start)
 
 
 def _stop(pool: cf.ProcessPoolExecutor) -> None:
@@ -143,10 +148,9 @@ class PagePool:
     each page's job and check (pickled: the check holds its page's plan)."""
 
     def __init__(self, processes: int):
-        import weasyprint  # noqa: F401  (imported before the fork: the workers start warm)
-
         shared_fonts.known_files()
-        self.pool = _executor(processes)
+        # WeasyPrint is imported by each worker as it starts (0.8 s), while this process plans
+        self.pool = _executor(processes, _start_importing)
         self.futures: list[cf.Future] = []
         self.jobs: list[PageJob] = []
 
