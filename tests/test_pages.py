@@ -342,3 +342,34 @@ def test_a_page_worker_that_dies_fails_the_build_instead_of_hanging_it(tmp_path)
     done = subprocess.run([sys.executable, "-c", WORKER_DIES], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("failed: a page worker ended without its page"), done.stdout
+
+
+def test_a_font_file_that_changed_before_assembly_is_one_line_not_wrong_glyphs(tmp_path):
+    """A page whose left-out font came from a font file that is no longer the same (a package
+    upgraded under `paiban watch`): the issue is not assembled from the new file with the old
+    glyph ids, the build fails in one line."""
+    import io
+    import json
+
+    from typeset.model.errors import UserError
+    from typeset.render import PageJob, assemble, render_pages
+    from typeset.render.shared_fonts import MARK
+
+    html = '<html><body style="font-family: \'Noto Serif CJK SC\'"><p>鄄城县</p></body></html>'
+    page = render_pages([PageJob(html, html, str(tmp_path), fonts_left_out=True)])[0]
+    assemble([page], tmp_path / "good.pdf")                         # as rendered: assembled
+    with pikepdf.open(io.BytesIO(page.pdf)) as pdf:
+        changed = 0
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor" and "/FontFile3" in obj:
+                data = obj.FontFile3.read_bytes()
+                found = json.loads(data[4 + len(MARK):])
+                found["fingerprint"] = "0" * 64 + ":1"              # the file it came from is gone
+                obj.FontFile3.write(data[:4 + len(MARK)] + json.dumps(found).encode())
+                changed += 1
+        out = io.BytesIO()
+        pdf.save(out)
+    assert changed >= 1
+    page.pdf = out.getvalue()
+    with pytest.raises(UserError, match="changed while the issue was built"):
+        assemble([page], tmp_path / "bad.pdf")

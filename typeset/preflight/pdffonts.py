@@ -109,6 +109,15 @@ def sound_program(stream) -> bool:
     return data[:2] == b"%!" or str(stream.get("/Subtype", "")) == "/Type1"
 
 
+def _sound(program, known: dict[tuple, bool]) -> bool:
+    """sound_program, once per program object (`known`)."""
+    if program.objgen == (0, 0):
+        return sound_program(program)
+    if program.objgen not in known:
+        known[program.objgen] = sound_program(program)
+    return known[program.objgen]
+
+
 def _stream_length(stream) -> int:
     try:
         return int(stream.get("/Length1") or stream.get("/Length") or len(stream.read_raw_bytes()))
@@ -116,7 +125,9 @@ def _stream_length(stream) -> int:
         return 0
 
 
-def load_font(obj) -> PdfFont:
+def load_font(obj, programs: dict | None = None) -> PdfFont:
+    """What the checks need of a font dictionary; `programs` keeps whether each font program
+    read so far is sound, by object (a program shared by pages is read once)."""
     import pikepdf
 
     subtype = str(obj.get("/Subtype", ""))
@@ -142,7 +153,7 @@ def load_font(obj) -> PdfFont:
                    to_unicode=to_unicode, embedded=program is not None,
                    program_bytes=_stream_length(program) if program is not None else 0,
                    program_key=program.objgen if program is not None else None,
-                   program_sound=program is None or sound_program(program))
+                   program_sound=program is None or _sound(program, {} if programs is None else programs))
 
 
 def page_programs(pdf_path) -> list[dict[str, tuple[bool, int, tuple | None, bool]]]:
@@ -159,10 +170,8 @@ def page_programs(pdf_path) -> list[dict[str, tuple[bool, int, tuple | None, boo
             if program is None:
                 found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = (False, 0, None, True)
             else:
-                if program.objgen not in sound:
-                    sound[program.objgen] = sound_program(program)
                 found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = (
-                    True, _stream_length(program), program.objgen, sound[program.objgen])
+                    True, _stream_length(program), program.objgen, _sound(program, sound))
         for form in (resources.get("/XObject") or {}).values():
             if form.get("/Subtype") == "/Form" and "/Resources" in form and form.objgen not in seen:
                 seen.add(form.objgen)

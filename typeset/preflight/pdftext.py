@@ -68,9 +68,9 @@ class GlyphUse:
 class _Font:
     """What placing glyphs needs of one font dictionary."""
 
-    def __init__(self, obj, key: tuple):
+    def __init__(self, obj, key: tuple, programs: dict | None = None):
         self.key = key
-        self.pdf = load_font(obj)
+        self.pdf = load_font(obj, programs)
         subtype = str(obj.get("/Subtype", ""))
         if subtype == "/Type0":
             described = obj.DescendantFonts[0]
@@ -122,7 +122,7 @@ def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -
             return None
         key = obj.objgen if obj.objgen != (0, 0) else (id(obj),)
         if key not in fonts:
-            fonts[key] = _Font(obj, key)
+            fonts[key] = _Font(obj, key, getattr(fonts, "programs", None))
         return fonts[key]
 
     def show(items, font: _Font, size, tc, tw, th, rise, trm: Matrix) -> float:
@@ -247,10 +247,19 @@ class Page:
         return trim[0] - media[0], max(media[1], media[3]) - max(trim[1], trim[3])
 
 
+class _DocumentFonts(dict):
+    """The fonts read of one document, by key, and whether each font program is sound, by
+    object (pages that share one program: render.shared_fonts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.programs: dict[tuple, bool] = {}
+
+
 def pages(pdf_path: Path | str) -> list[Page]:
     """Every page of a PDF with its characters."""
     import pikepdf
 
-    fonts: dict = {}         # font objects shared by pages are read once
+    fonts = _DocumentFonts()         # font objects shared by pages are read once
     with pikepdf.open(pdf_path) as doc:
         return [Page(page, number, fonts) for number, page in enumerate(doc.pages, 1)]

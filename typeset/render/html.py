@@ -159,7 +159,7 @@ def page_html(plan: IssuePlan, index: int, memo: HtmlMemo | None = None, **optio
 
 def _templates_state() -> list[tuple[str, int]]:
     """Every template file of the design folders, with its modification time."""
-    return sorted((str(path), path.stat().st_mtime_ns) for folder in layout_dirs() for path in Path(folder).glob("*/*.j2"))
+    return sorted((str(path), path.stat().st_mtime_ns) for folder in layout_dirs() for path in Path(folder).rglob("*.j2"))
 
 
 def _first_modules(plan: IssuePlan) -> set[tuple[int, str]]:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typeset.model.findings import Finding
 from typeset.plan import IssuePlan
 
+from . import shared_fonts
+
 
 class _Warnings(logging.Handler):
     """WeasyPrint's warnings during a render."""
@@ -36,7 +38,7 @@ def render_warnings():
         logger.removeHandler(warnings)
 
 
-_font_config: tuple[int, object] | None = None
+_font_config: tuple[tuple, object] | None = None
 
 
 def font_config():
@@ -44,12 +46,14 @@ def font_config():
     one per document loads fontconfig's configuration again and starts Pango with cold caches:
     16 page documents took 17.7–18.1 s of CPU with one each, 16.7–17.1 s sharing one, with the
     same bytes. (A design's @font-face would add its fonts to it for the process's later
-    documents; no design has one.) Made again in a forked process."""
+    documents; no design has one.) Made again in a forked process, and when a font file changed
+    (a font package upgraded under `paiban watch`): Pango would keep the old faces."""
     global _font_config
     from weasyprint.text.fonts import FontConfiguration
 
-    if _font_config is None or _font_config[0] != os.getpid():
-        _font_config = (os.getpid(), FontConfiguration())
+    key = (os.getpid(), shared_fonts.files_state())
+    if _font_config is None or _font_config[0] != key:
+        _font_config = (key, FontConfiguration())
     return _font_config[1]
 
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
+
+from typeset.model.errors import UserError
 
 MARK = b"%paiban font program left out\n"
 HEAD = 65536            # the bytes of a font file its fingerprint reads, with its size
@@ -30,24 +33,51 @@ def _fingerprint(head: bytes, size: int) -> str:
     return f"{hashlib.sha256(head[:HEAD]).hexdigest()}:{size}"
 
 
-@functools.cache
+def _fingerprint_of(path: str) -> str:
+    with open(path, "rb") as f:
+        return _fingerprint(f.read(HEAD), os.fstat(f.fileno()).st_size)
+
+
+def files_state() -> tuple[tuple[str, int, int], ...]:
+    """The font files of the roles and fallback faces, with their sizes and times: what a font
+    configuration and `known_files` were made from (a font package upgraded under `paiban watch`
+    changes it)."""
+    from typeset.system import fonts
+
+    found = []
+    for face in list(fonts.resolve_all().values()) + list(fonts.fallbacks()):
+        try:
+            st = face.file.stat() if face.file is not None else None
+        except OSError:
+            st = None
+        if st is not None:
+            found.append((str(face.file), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(set(found)))
+
+
 def known_files() -> dict[str, str]:
     """The font files of the roles and fallback faces, by fingerprint: the fonts whose programs a
     page may leave out (any other font is subset in the page by WeasyPrint, as before)."""
-    from typeset.system import fonts
+    return _known(files_state())
 
+
+@functools.lru_cache(maxsize=2)
+def _known(state: tuple) -> dict[str, str]:
     found = {}
-    for face in list(fonts.resolve_all().values()) + list(fonts.fallbacks()):
-        if face.file is not None and face.file.is_file():
-            with open(face.file, "rb") as f:
-                found[_fingerprint(f.read(HEAD), face.file.stat().st_size)] = str(face.file)
+    for path, _, _ in state:
+        try:
+            found[_fingerprint_of(path)] = path
+        except OSError:
+            pass
     return found
 
 
 @contextmanager
 def left_out(files: dict[str, str]):
     """Inside the block, WeasyPrint writes a placeholder instead of the program of a font in
-    `files` (its whole file is the face's blob: HarfBuzz gives a .ttc face as the collection)."""
+    `files` (its whole file is the face's blob: HarfBuzz gives a .ttc face as the collection).
+    The patch is the process's: one page is rendered at a time in a process (page workers, watch,
+    serve), never beside another render in a thread."""
     from weasyprint.pdf import fonts
 
     clean = fonts.Font.clean
@@ -60,7 +90,8 @@ def left_out(files: dict[str, str]):
         # the first bytes say which font file dictionary WeasyPrint writes (FontFile3 for CFF)
         kind = b"OTTO" if "CFF " in font.tables else b"\0\1\0\0"
         font.file_content = kind + MARK + json.dumps(
-            {"file": path, "index": font.index, "glyphs": sorted(to_unicode), "missing": bool(font.missing),
+            {"file": path, "fingerprint": _fingerprint(font.file_content, len(font.file_content)),
+             "index": font.index, "glyphs": sorted(to_unicode), "missing": bool(font.missing),
              "hinting": bool(hinting)}, separators=(",", ":")).encode()
 
     fonts.Font.clean = placeholder
@@ -80,7 +111,10 @@ def _subset(file: str, index: int, glyphs: set[int], missing: bool, hinting: boo
     subroutines, hinting only if asked, the .notdef's outline when a character was missing)."""
     import uharfbuzz as hb
 
-    face = hb.Face(hb.Blob.from_file_path(file), index)
+    try:
+        face = hb.Face(hb.Blob.from_file_path(file), index)
+    except OSError as e:
+        raise UserError(f"font file {file} cannot be read ({e}): check the font installation (paiban fonts)") from None
     wanted = hb.SubsetInput()
     wanted.glyph_set.update(glyphs | {0})
     wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(int.from_bytes(tag, "big") for tag in DROPPED)
@@ -92,7 +126,7 @@ def _subset(file: str, index: int, glyphs: set[int], missing: bool, hinting: boo
     wanted.flags = flags
     subset = hb.subset(face, wanted)
     if subset is None:
-        raise RuntimeError(f"HarfBuzz could not subset {Path(file).name} (face {index})")
+        raise UserError(f"HarfBuzz could not subset the font {Path(file).name} (face {index}): build with --jobs 1")
     return subset.blob.data
 
 
@@ -109,6 +143,13 @@ def embed(pdf) -> None:
             if key in obj and (found := _placeholder(obj[key])) is not None:
                 slots.setdefault((found["file"], found["index"]), []).append((obj, key, found))
     for (file, index), uses in sorted(slots.items()):
+        try:
+            now = _fingerprint_of(file)
+        except OSError:
+            now = None
+        if any(found["fingerprint"] != now for _, _, found in uses):
+            raise UserError(f"font file {file} changed while the issue was built (a font package upgraded?): "
+                            "build again")
         glyphs = set().union(*(found["glyphs"] for _, _, found in uses))
         data = _subset(file, index, glyphs, any(f["missing"] for _, _, f in uses), any(f["hinting"] for _, _, f in uses))
         program = pikepdf.Stream(pdf, zlib.compress(data))
