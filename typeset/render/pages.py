@@ -144,8 +144,9 @@ def _in_workers(processes: int, order: list[int]) -> list[RenderedPage]:
 
 class PagePool:
     """Page workers that render each page as soon as it is planned, while the next one is
-    planned (a fresh `paiban build --jobs N`). Forked before the issue is planned, they are sent
-    each page's job and check (pickled: the check holds its page's plan)."""
+    planned (a fresh `paiban build --jobs N`). Forked when the first page is sent, before the
+    rest are planned, they are sent each page's job and check (pickled: the check holds its
+    page's plan)."""
 
     def __init__(self, processes: int):
         shared_fonts.known_files()
