@@ -373,3 +373,24 @@ def test_a_font_file_that_changed_before_assembly_is_one_line_not_wrong_glyphs(t
     page.pdf = out.getvalue()
     with pytest.raises(UserError, match="changed while the issue was built"):
         assemble([page], tmp_path / "bad.pdf")
+
+
+def test_fonts_are_left_out_only_in_the_thread_that_asked(tmp_path):
+    """A render in another thread (paiban serve's live page beside a build) while a page leaves
+    its fonts out gets WeasyPrint's own subsets: every program in its PDF is a font."""
+    import threading
+
+    from typeset import preflight
+    from typeset.render import PageJob, render_pages, shared_fonts
+
+    html = '<html><body style="font-family: \'Noto Serif CJK SC\'"><p>鄄城县</p></body></html>'
+    other: list = []
+    with shared_fonts.left_out(shared_fonts.known_files()):
+        thread = threading.Thread(target=lambda: other.append(render_pages([PageJob(html, html, str(tmp_path))])[0]))
+        thread.start()
+        thread.join(120)
+        mine = render_pages([PageJob(html, html, str(tmp_path))])[0]       # this thread: left out
+    for name, page in (("other", other[0]), ("mine", mine)):
+        (tmp_path / f"{name}.pdf").write_bytes(page.pdf)
+    assert [f for f in preflight.check_glyphs_and_fonts(tmp_path / "other.pdf") if f.check == "fonts"] == []
+    assert any("not a font" in f.message for f in preflight.check_glyphs_and_fonts(tmp_path / "mine.pdf"))

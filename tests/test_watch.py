@@ -1,5 +1,6 @@
 """`paiban watch`: one process builds, then rebuilds on every change of the records."""
 
+import os
 import subprocess
 import threading
 import time
@@ -22,6 +23,14 @@ def _wait_for(condition, seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
+def _save(path, text: str) -> None:
+    """As an editor saves: the whole file at once (a hidden temporary renamed over it), so a poll
+    never reads it half written."""
+    part = path.with_name(f".{path.name}.part")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, path)
+
+
 def test_watch_rebuilds_on_a_change_and_survives_a_broken_record(tmp_path):
     issue = write_issue(tmp_path / "issue", {"a": article("全县推进反诈工作", BODY, byline="记者 王明")})
     out = tmp_path / "out"
@@ -36,15 +45,15 @@ def test_watch_rebuilds_on_a_change_and_survives_a_broken_record(tmp_path):
     _wait_for(lambda: len(lines) == 1)
     assert not lines[0][1] and "全县推进反诈工作" in _pdf_text(pdf).replace(" ", "")
 
-    record.write_text("---\ntitle: [unclosed\n---\n\n正文。\n", encoding="utf-8")     # a broken edit
+    _save(record, "---\ntitle: [unclosed\n---\n\n正文。\n")     # a broken edit
     _wait_for(lambda: len(lines) == 2)
     assert lines[1][1] and "a.md" in lines[1][0] and "front matter" in lines[1][0]
     assert "全县推进反诈工作" in _pdf_text(pdf).replace(" ", "")      # the last good PDF stays
 
-    record.write_text(article("鄄城县召开反诈推进会", BODY, byline="记者 王明"), encoding="utf-8")
+    _save(record, article("鄄城县召开反诈推进会", BODY, byline="记者 王明"))
     _wait_for(lambda: len(lines) == 3)
     thread.join(timeout=60)
-    assert not thread.is_alive() and not lines[2][1]
+    assert not thread.is_alive() and not lines[2][1], lines
     text = _pdf_text(pdf).replace(" ", "")
     assert "鄄城县召开反诈推进会" in text and "全县推进反诈工作" not in text
 

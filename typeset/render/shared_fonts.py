@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 import os
+import threading
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,17 +73,32 @@ def _known(state: tuple) -> dict[str, str]:
     return found
 
 
+# the font files whose programs the current thread's render leaves out (left_out)
+_leaving = threading.local()
+
+
 @contextmanager
 def left_out(files: dict[str, str]):
-    """Inside the block, WeasyPrint writes a placeholder instead of the program of a font in
-    `files` (its whole file is the face's blob: HarfBuzz gives a .ttc face as the collection).
-    The patch is the process's: one page is rendered at a time in a process (page workers, watch,
-    serve), never beside another render in a thread."""
+    """Inside the block, WeasyPrint writes a placeholder in this thread instead of the program of
+    a font in `files` (its whole file is the face's blob: HarfBuzz gives a .ttc face as the
+    collection). WeasyPrint's `Font.clean` is wrapped once for the process; the wrapper does
+    WeasyPrint's own work except inside this block in this thread, so a render in another
+    thread (paiban serve's, a test's) is never touched."""
     from weasyprint.pdf import fonts
 
-    clean = fonts.Font.clean
+    if not getattr(fonts.Font.clean, "paiban_wrapped", False):
+        fonts.Font.clean = _wrapped(fonts.Font.clean)
+    outer = getattr(_leaving, "files", None)
+    _leaving.files = files
+    try:
+        yield
+    finally:
+        _leaving.files = outer
 
+
+def _wrapped(clean):
     def placeholder(font, to_unicode: dict, hinting: bool) -> None:
+        files = getattr(_leaving, "files", None) or {}
         path = files.get(_fingerprint(font.file_content, len(font.file_content)))
         if (path is None or not to_unicode or "fvar" in font.tables
                 or font.png or font.svg or font.colr):
@@ -94,11 +110,8 @@ def left_out(files: dict[str, str]):
              "index": font.index, "glyphs": sorted(to_unicode), "missing": bool(font.missing),
              "hinting": bool(hinting)}, separators=(",", ":")).encode()
 
-    fonts.Font.clean = placeholder
-    try:
-        yield
-    finally:
-        fonts.Font.clean = clean
+    placeholder.paiban_wrapped = True
+    return placeholder
 
 
 def _placeholder(stream) -> dict | None:
