@@ -109,15 +109,6 @@ def sound_program(stream) -> bool:
     return data[:2] == b"%!" or str(stream.get("/Subtype", "")) == "/Type1"
 
 
-def _sound(program, known: dict[tuple, bool]) -> bool:
-    """sound_program, once per program object (`known`)."""
-    if program.objgen == (0, 0):
-        return sound_program(program)
-    if program.objgen not in known:
-        known[program.objgen] = sound_program(program)
-    return known[program.objgen]
-
-
 def _stream_length(stream) -> int:
     try:
         return int(stream.get("/Length1") or stream.get("/Length") or len(stream.read_raw_bytes()))
@@ -144,16 +135,29 @@ def load_font(obj, programs: dict | None = None) -> PdfFont:
         gid_map = described.get("/CIDToGIDMap")
         if isinstance(gid_map, pikepdf.Stream):
             cid_to_gid = gid_map.read_bytes()
-    descriptor = described.get("/FontDescriptor", {})
-    program = next((descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor), None)
     to_unicode = {}
     if "/ToUnicode" in obj and isinstance(obj.ToUnicode, pikepdf.Stream):
         to_unicode = parse_tounicode(obj.ToUnicode.read_bytes())
+    embedded, program_bytes, program_key, program_sound = _program_facts(obj, {} if programs is None else programs)
     return PdfFont(name=name, subtype=subtype, two_byte=two_byte, to_cid=to_cid, cid_to_gid=cid_to_gid,
-                   to_unicode=to_unicode, embedded=program is not None,
-                   program_bytes=_stream_length(program) if program is not None else 0,
-                   program_key=program.objgen if program is not None else None,
-                   program_sound=program is None or _sound(program, {} if programs is None else programs))
+                   to_unicode=to_unicode, embedded=embedded, program_bytes=program_bytes, program_key=program_key,
+                   program_sound=program_sound)
+
+
+def _program_facts(font, sound: dict[tuple, bool]) -> tuple[bool, int, tuple | None, bool]:
+    """A font dictionary's program as the checks see it: (embedded, its bytes, its object, sound);
+    `sound` keeps sound_program's answer by program object (a program shared by pages is read
+    once)."""
+    described = font.DescendantFonts[0] if font.get("/Subtype") == "/Type0" else font
+    descriptor = described.get("/FontDescriptor", {})
+    program = next((descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor), None)
+    if program is None:
+        return False, 0, None, True
+    if program.objgen == (0, 0):
+        return True, _stream_length(program), program.objgen, sound_program(program)
+    if program.objgen not in sound:
+        sound[program.objgen] = sound_program(program)
+    return True, _stream_length(program), program.objgen, sound[program.objgen]
 
 
 def page_programs(pdf_path) -> list[dict[str, tuple[bool, int, tuple | None, bool]]]:
@@ -165,13 +169,7 @@ def page_programs(pdf_path) -> list[dict[str, tuple[bool, int, tuple | None, boo
 
     def fonts_in(resources, found: dict, seen: set) -> None:
         for font in (resources.get("/Font") or {}).values():
-            descriptor = (font.DescendantFonts[0] if font.get("/Subtype") == "/Type0" else font).get("/FontDescriptor", {})
-            program = next((descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor), None)
-            if program is None:
-                found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = (False, 0, None, True)
-            else:
-                found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = (
-                    True, _stream_length(program), program.objgen, _sound(program, sound))
+            found[str(font.get("/BaseFont", "/(unnamed)")).lstrip("/")] = _program_facts(font, sound)
         for form in (resources.get("/XObject") or {}).values():
             if form.get("/Subtype") == "/Form" and "/Resources" in form and form.objgen not in seen:
                 seen.add(form.objgen)

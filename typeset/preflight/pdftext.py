@@ -108,7 +108,7 @@ class _Font:
         return found
 
 
-def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -> list[dict]:
+def _page_chars(page, height: float, fonts: _DocumentFonts, uses: dict[tuple, GlyphUse]) -> list[dict]:
     """The page's characters; `fonts` caches the fonts read (per document), `uses` gets the
     codes shown per font."""
     import pikepdf
@@ -122,7 +122,7 @@ def _page_chars(page, height: float, fonts: dict, uses: dict[tuple, GlyphUse]) -
             return None
         key = obj.objgen if obj.objgen != (0, 0) else (id(obj),)
         if key not in fonts:
-            fonts[key] = _Font(obj, key, getattr(fonts, "programs", None))
+            fonts[key] = _Font(obj, key, fonts.programs)
         return fonts[key]
 
     def show(items, font: _Font, size, tc, tw, th, rise, trm: Matrix) -> float:

@@ -99,14 +99,15 @@ def left_out(files: dict[str, str]):
 def _wrapped(clean):
     def placeholder(font, to_unicode: dict, hinting: bool) -> None:
         files = getattr(_leaving, "files", None) or {}
-        path = files.get(_fingerprint(font.file_content, len(font.file_content)))
+        fingerprint = _fingerprint(font.file_content, len(font.file_content)) if files else None
+        path = files.get(fingerprint)
         if (path is None or not to_unicode or "fvar" in font.tables
                 or font.png or font.svg or font.colr):
             return clean(font, to_unicode, hinting)
         # the first bytes say which font file dictionary WeasyPrint writes (FontFile3 for CFF)
         kind = b"OTTO" if "CFF " in font.tables else b"\0\1\0\0"
         font.file_content = kind + MARK + json.dumps(
-            {"file": path, "fingerprint": _fingerprint(font.file_content, len(font.file_content)),
+            {"file": path, "fingerprint": fingerprint,
              "index": font.index, "glyphs": sorted(to_unicode), "missing": bool(font.missing),
              "hinting": bool(hinting)}, separators=(",", ":")).encode()
 
